@@ -1,0 +1,3 @@
+export { InputError, formatLocation, isInputError, type SourceLocation } from './errors';
+export { openInput, describeFsError, type OpenedInput } from './io/openInput';
+export { readLines, type InputLine } from './io/readLines';
