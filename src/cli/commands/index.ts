@@ -1,0 +1,11 @@
+import { CommandRegistry } from '../registry';
+import { helpCommand } from './help';
+import { versionCommand } from './version';
+
+/** Every `agentops` subcommand. A feature adds its command here. */
+export function createRegistry(): CommandRegistry {
+  const registry = new CommandRegistry();
+  registry.register(versionCommand);
+  registry.register(helpCommand(registry));
+  return registry;
+}
