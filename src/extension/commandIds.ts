@@ -1,0 +1,10 @@
+/**
+ * Every command the extension registers. `scripts/check-contributions.mjs`
+ * checks this table against `contributes.commands` in both directions.
+ */
+export const CommandIds = {
+  showLog: 'agentOps.showLog',
+  about: 'agentOps.about',
+} as const;
+
+export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

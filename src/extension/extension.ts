@@ -1,0 +1,57 @@
+import * as vscode from 'vscode';
+import { AboutPanel } from './about/aboutPanel';
+import type { AgentOpsApi } from './api';
+import { CommandIds } from './commandIds';
+import { collectEnvironment } from './environment';
+import { loadedLazyModules } from './lazy';
+
+// Set by the bundle's first line (esbuild banner) so activation time includes loading the bundle.
+declare const agentOpsBundleStart: number | undefined;
+
+/**
+ * Activation registers commands and creates the log channel, nothing more:
+ * every feature's heavy work is imported lazily by the handler that needs it.
+ */
+export function activate(context: vscode.ExtensionContext): AgentOpsApi {
+  const activateStart = performance.now();
+  const bundleStart = typeof agentOpsBundleStart === 'number' ? agentOpsBundleStart : activateStart;
+
+  const log = vscode.window.createOutputChannel('Agent Ops', { log: true });
+  context.subscriptions.push(log);
+
+  const environment = () => collectEnvironment(context, api.activation.totalMs);
+  context.subscriptions.push(
+    vscode.commands.registerCommand(CommandIds.showLog, () => showLog(log, activateStart)),
+    vscode.commands.registerCommand(CommandIds.about, () => AboutPanel.show(context, environment, log)),
+  );
+
+  const activateMs = performance.now() - activateStart;
+  const totalMs = performance.now() - bundleStart;
+  const api: AgentOpsApi = {
+    activation: { totalMs, activateMs },
+    loadedLazyModules,
+    logFolder: context.logUri.toString(),
+  };
+  const version = (context.extension.packageJSON as { version?: string }).version ?? '?';
+  log.info(`Agent Ops ${version} activated in ${totalMs.toFixed(1)} ms (VS Code ${vscode.version}, ${vscode.env.appHost}, Node ${process.version})`);
+  return api;
+}
+
+/**
+ * The Output view learns of a log channel asynchronously; a reveal that arrives
+ * first (the command itself activated us a moment ago) is dropped. Reveal again
+ * once that window has passed.
+ */
+async function showLog(log: vscode.LogOutputChannel, createdAt: number): Promise<void> {
+  log.show(true);
+  const sinceCreated = performance.now() - createdAt;
+  if (sinceCreated < freshChannelMs) {
+    await new Promise((resolve) => setTimeout(resolve, freshChannelMs - sinceCreated));
+    log.show(true);
+  }
+}
+const freshChannelMs = 1500;
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,32 @@
+import { hasMessageType } from './guards';
+
+/** What the About panel shows: enough to answer "which Agent Ops, in which host?". */
+export interface EnvironmentInfo {
+  extensionVersion: string;
+  vscodeVersion: string;
+  appName: string;
+  appHost: string;
+  uiKind: 'desktop' | 'web';
+  remoteName: string | null;
+  extensionHostNode: string;
+  platform: string;
+  /** SQLite version bundled in the host's Node (node:sqlite), or null when the host has none. */
+  sqlite: string | null;
+  workspaceTrusted: boolean;
+  workspaceFolders: string[];
+  activationMs: number;
+}
+
+export type AboutToWebview = { type: 'environment'; env: EnvironmentInfo };
+
+export type AboutFromWebview = { type: 'ready' } | { type: 'showLog' } | { type: 'copyEnvironment' };
+
+const fromWebviewTypes = ['ready', 'showLog', 'copyEnvironment'] as const;
+
+export function isAboutFromWebview(message: unknown): message is AboutFromWebview {
+  return hasMessageType(message, fromWebviewTypes);
+}
+
+export function isAboutToWebview(message: unknown): message is AboutToWebview {
+  return hasMessageType(message, ['environment'] as const) && typeof message.env === 'object' && message.env !== null;
+}
