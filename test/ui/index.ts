@@ -1,0 +1,9 @@
+import { packagedSpec } from './packaged.spec';
+import type { UiSpec } from './uiContext';
+import { workbenchSpec } from './workbench.spec';
+
+/** UI specs run against the development extension. A feature adds its spec here. */
+export const developmentSpecs: UiSpec[] = [workbenchSpec];
+
+/** UI specs run against the installed VSIX. */
+export const packagedSpecs: UiSpec[] = [packagedSpec];
