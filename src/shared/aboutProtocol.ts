@@ -1,4 +1,4 @@
-import { hasMessageType } from './guards';
+import { hasMessageType, isRecord } from './guards';
 
 /** What the About panel shows: enough to answer "which Agent Ops, in which host?". */
 export interface EnvironmentInfo {
@@ -17,7 +17,22 @@ export interface EnvironmentInfo {
   activationMs: number;
 }
 
-export type AboutToWebview = { type: 'environment'; env: EnvironmentInfo };
+/** One row of the panel, labelled and formatted by the host (so it is localized there). */
+export interface AboutFact {
+  key: keyof EnvironmentInfo;
+  label: string;
+  value: string;
+}
+
+/** UI strings, localized by the host: webviews have no l10n API of their own. */
+export interface AboutStrings {
+  heading: string;
+  showLog: string;
+  copy: string;
+  copied: string;
+}
+
+export type AboutToWebview = { type: 'environment'; env: EnvironmentInfo; facts: AboutFact[]; strings: AboutStrings };
 
 export type AboutFromWebview = { type: 'ready' } | { type: 'showLog' } | { type: 'copyEnvironment' };
 
@@ -28,5 +43,5 @@ export function isAboutFromWebview(message: unknown): message is AboutFromWebvie
 }
 
 export function isAboutToWebview(message: unknown): message is AboutToWebview {
-  return hasMessageType(message, ['environment'] as const) && typeof message.env === 'object' && message.env !== null;
+  return hasMessageType(message, ['environment'] as const) && isRecord(message.env) && Array.isArray(message.facts) && isRecord(message.strings);
 }

@@ -5,7 +5,7 @@ import type { Workbench } from '../harness/workbench';
 /** Opens "Agent Ops: About" from the palette and returns the rendered webview frame. */
 export async function openAboutPanel(workbench: Workbench): Promise<Frame> {
   await workbench.runCommand('Agent Ops: About');
-  const frame = await workbench.webviewFrame('table.facts td[data-key="Agent Ops"]');
+  const frame = await workbench.webviewFrame('table.facts td[data-key="extensionVersion"]');
   return frame;
 }
 

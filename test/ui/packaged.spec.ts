@@ -17,7 +17,7 @@ export function packagedSpec(ctx: UiContext): void {
     it('activates and renders its webview from the packaged bundles and media', async () => {
       const frame = await openAboutPanel(workbench);
       await assertStrictCsp(frame);
-      assert.equal(await aboutFact(frame, 'Agent Ops'), ctx.version);
+      assert.equal(await aboutFact(frame, 'extensionVersion'), ctx.version);
       const style = await frame.evaluate<string>('getComputedStyle(document.body).paddingLeft');
       assert.equal(style, '20px', 'media/webview.css is packaged and loaded');
     });

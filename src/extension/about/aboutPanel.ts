@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isAboutFromWebview, type AboutToWebview, type EnvironmentInfo } from '../../shared/aboutProtocol';
 import { CommandIds } from '../commandIds';
+import { aboutFacts, aboutStrings } from './aboutFacts';
 import { renderWebviewHtml, webviewOptions } from '../webview/html';
 
 /** "Agent Ops: About": which Agent Ops runs in which host, for bug reports. One panel at a time. */
@@ -37,9 +38,11 @@ export class AboutPanel {
       return;
     }
     switch (message.type) {
-      case 'ready':
-        await this.post({ type: 'environment', env: this.environment() });
+      case 'ready': {
+        const env = this.environment();
+        await this.post({ type: 'environment', env, facts: aboutFacts(env), strings: aboutStrings() });
         break;
+      }
       case 'showLog':
         await vscode.commands.executeCommand(CommandIds.showLog);
         break;
