@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +46,7 @@ async function main(): Promise<number> {
   const servers: RunningServer[] = [];
   try {
     browser = await launchChromium(chromiumPath);
-    console.log(`Chromium ${browser.version()} (${chromiumPath}); VS Code ${vscodeVersion} server on Node ${await hostNodeVersion(install)}`);
+    console.log(`Chromium ${browser.version()} (${chromiumPath}); VS Code ${vscodeVersion} server on Node ${hostNodeVersion(install)}`);
     const dev = await startVsCodeServer(install, { stateDir: join(stateDir, 'dev'), env: { AGENTOPS_TEST_REPORT: reportFile } });
     servers.push(dev);
 
@@ -161,8 +162,7 @@ async function runUiSpecs(specs: UiSpec[], ctx: UiContext, printer: ResultPrinte
   });
 }
 
-async function hostNodeVersion(install: VsCodeServerInstall): Promise<string> {
-  const { execFileSync } = await import('node:child_process');
+function hostNodeVersion(install: VsCodeServerInstall): string {
   return execFileSync(install.node, ['--version'], { encoding: 'utf8' }).trim();
 }
 
