@@ -2,8 +2,11 @@
 //   product: dist/extension.js (cjs, vscode external), dist/cli.js, dist/webview/<name>.js (one iife per webview)
 //   --tests: out/test/** (integration suites for the extension host, the harness) and out/bench/**
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
 
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
@@ -36,7 +39,31 @@ const common = {
   plugins: [reporter],
 };
 
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+/**
+ * Heavy packages that stay out of the main bundles: each becomes dist/lazy/<name>.js,
+ * required only when the code that imports it first runs (never at activation).
+ */
+const lazyPackages = {
+  'gpt-tokenizer/encoding/o200k_base': 'o200k_base',
+  'gpt-tokenizer/encoding/cl100k_base': 'cl100k_base',
+  'gpt-tokenizer/encoding/o200k_harmony': 'o200k_harmony',
+  '@pydantic/genai-prices': 'genai-prices',
+  '@vscode/tree-sitter-wasm': 'tree-sitter',
+};
+const lazyPackagesPlugin = {
+  name: 'lazy-packages',
+  setup(build) {
+    build.onResolve({ filter: /^(gpt-tokenizer\/encoding\/\w+|@pydantic\/genai-prices|@vscode\/tree-sitter-wasm)$/ }, (args) => {
+      const name = lazyPackages[args.path];
+      return name ? { path: `./lazy/${name}.js`, external: true } : undefined;
+    });
+  },
+};
+/** The tree-sitter runtime and the grammars the prompt detector loads, copied beside the bundles. */
+const wasmFiles = ['tree-sitter.wasm', 'tree-sitter-python.wasm', 'tree-sitter-typescript.wasm', 'tree-sitter-tsx.wasm', 'tree-sitter-javascript.wasm'];
+
+// import() of an external must become require(): the bundles are CommonJS and their lazy files too.
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', supported: { 'dynamic-import': false } };
 
 const webviewEntries = readdirSync('webview', { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join('webview', d.name, 'main.ts')))
@@ -48,6 +75,7 @@ const builds = [
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
+    plugins: [reporter, lazyPackagesPlugin],
     // Read by activate() so the measured activation time includes loading this bundle.
     banner: { js: 'const agentOpsBundleStart = performance.now();' },
   },
@@ -55,7 +83,18 @@ const builds = [
     ...node,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
+    plugins: [reporter, lazyPackagesPlugin],
     banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    // Packages as published: keep their own import() calls (tree-sitter's shadows `require`).
+    ...common,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    entryPoints: Object.entries(lazyPackages).map(([pkg, name]) => ({ in: require.resolve(pkg), out: name })),
+    outdir: 'dist/lazy',
+    sourcemap: false,
   },
   {
     ...common,
@@ -94,6 +133,13 @@ if (!watch) {
   rmSync('dist', { recursive: true, force: true });
   if (tests) rmSync('out', { recursive: true, force: true });
 }
+
+function copyWasm() {
+  const from = join(dirname(require.resolve('@vscode/tree-sitter-wasm/package.json')), 'wasm');
+  mkdirSync('dist/wasm', { recursive: true });
+  for (const file of wasmFiles) copyFileSync(join(from, file), join('dist/wasm', file));
+}
+copyWasm();
 
 const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
 if (watch) {

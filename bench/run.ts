@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { openInput } from '../src/core/io/openInput';
 import { readLines } from '../src/core/io/readLines';
+import { benchTokens } from './tokens';
 
 /**
  * `npm run bench`: each measurement against a named peer in the same run,
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   console.log(`Node ${process.version}, ${process.platform}-${process.arch}\n`);
   await benchLineReader();
   benchCliStartup();
+  console.log('');
+  await benchTokens();
 }
 
 /** Our line reader (numbers lines, keeps a half-written last line) vs node:readline. */

@@ -5,6 +5,8 @@
 export const CommandIds = {
   showLog: 'agentOps.showLog',
   about: 'agentOps.about',
+  pickModel: 'agentOps.pickModel',
+  refreshPrices: 'agentOps.refreshPrices',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -4,6 +4,7 @@ import type { AgentOpsApi } from './api';
 import { CommandIds } from './commandIds';
 import { collectEnvironment } from './environment';
 import { loadedLazyModules } from './lazy';
+import { registerTokenLens } from './tokens/register';
 
 // Set by the bundle's first line (esbuild banner) so activation time includes loading the bundle.
 declare const agentOpsBundleStart: number | undefined;
@@ -24,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): AgentOpsApi {
     vscode.commands.registerCommand(CommandIds.showLog, () => showLog(log, activateStart)),
     vscode.commands.registerCommand(CommandIds.about, () => AboutPanel.show(context, environment, log)),
   );
+  registerTokenLens(context, log);
 
   const activateMs = performance.now() - activateStart;
   const totalMs = performance.now() - bundleStart;

@@ -1,9 +1,10 @@
 import { packagedSpec } from './packaged.spec';
+import { tokensSpec } from './tokens.spec';
 import type { UiSpec } from './uiContext';
 import { workbenchSpec } from './workbench.spec';
 
 /** UI specs run against the development extension. A feature adds its spec here. */
-export const developmentSpecs: UiSpec[] = [workbenchSpec];
+export const developmentSpecs: UiSpec[] = [workbenchSpec, tokensSpec];
 
 /** UI specs run against the installed VSIX. */
 export const packagedSpecs: UiSpec[] = [packagedSpec];

@@ -1,11 +1,13 @@
 import { CommandRegistry } from '../registry';
 import { helpCommand } from './help';
+import { tokensCommand } from './tokens';
 import { versionCommand } from './version';
 
 /** Every `agentops` subcommand. A feature adds its command here. */
 export function createRegistry(): CommandRegistry {
   const registry = new CommandRegistry();
   registry.register(versionCommand);
+  registry.register(tokensCommand);
   registry.register(helpCommand(registry));
   return registry;
 }
