@@ -7,6 +7,7 @@ export const CommandIds = {
   about: 'agentOps.about',
   pickModel: 'agentOps.pickModel',
   refreshPrices: 'agentOps.refreshPrices',
+  resetPrices: 'agentOps.resetPrices',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import { activatedApi, eventually } from './extensionHost';
 import { reportInfo } from './report';
@@ -47,6 +49,7 @@ describe('Token and cost lens', () => {
   });
   after(async () => {
     for (const key of ['lens.display', 'promptBudget', 'models']) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+    await config().update('pricesUrl', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -127,5 +130,43 @@ describe('Token and cost lens', () => {
     const after = o200k(await hoverAt(file, positionOf(file, 'You are a careful')));
     assert.equal(before - after, claimed);
     await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('"Refresh Model Prices" replaces the table from agentOps.pricesUrl, and keeps it when the download is bad', async () => {
+    let body = JSON.stringify([
+      {
+        id: 'openai',
+        name: 'OpenAI',
+        api_pattern: 'api[.]openai[.]com',
+        models: [{ id: 'gpt-4o', match: { starts_with: 'gpt-4o' }, context_window: 128000, prices: { input_mtok: 1000, output_mtok: 2000, cache_read_mtok: 500 } }],
+      },
+    ]);
+    const server: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await config().update('pricesUrl', `http://127.0.0.1:${port}/data.json`, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('agentOps.refreshPrices');
+      const text = await eventually('the refreshed price in the hover', async () => {
+        const hover = await hoverAt(doc, positionOf(doc, 'You are a support agent'));
+        return /\| `gpt-4o` \| [\d,]+ \| \$0\.\d+ \|/.test(hover) && hover.includes('`gpt-4o`') ? hover : undefined;
+      });
+      const row = text.split('\n').find((l) => l.startsWith('| `gpt-4o`')) ?? '';
+      const tokens = Number(/\| `gpt-4o` \| ([\d,]+) \|/.exec(row)?.[1]?.replace(/,/g, ''));
+      assert.match(row, new RegExp(`\\| \\$${((tokens * 1000) / 1e6).toFixed(3).replace('.', '\\.')} \\|`), row);
+      body = '{ not json';
+      await vscode.commands.executeCommand('agentOps.refreshPrices');
+      const after = await hoverAt(doc, positionOf(doc, 'You are a support agent'));
+      assert.ok(after.includes(row), 'a bad download leaves the refreshed table in place');
+    } finally {
+      server.close();
+      await config().update('pricesUrl', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('agentOps.resetPrices');
+    }
+    const bundled = await hoverAt(doc, positionOf(doc, 'You are a support agent'));
+    assert.match(bundled, /≈`claude-sonnet-4-5` \| [^|]+ \| \$/, 'the bundled table is back: claude has a price again');
   });
 });

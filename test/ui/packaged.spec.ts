@@ -21,5 +21,11 @@ export function packagedSpec(ctx: UiContext): void {
       const style = await frame.evaluate<string>('getComputedStyle(document.body).paddingLeft');
       assert.equal(style, '20px', 'media/webview.css is packaged and loaded');
     });
+
+    it('counts prompts with the packaged tokenizer, grammars and prices (dist/lazy, dist/wasm)', async () => {
+      await workbench.openFile('agent/support_agent.py');
+      const hover = await workbench.hoverAt('You are a support agent', { expect: /tokens \(o200k_base\)/, timeoutMs: 60_000 });
+      assert.match(hover, /\$\d/);
+    });
   });
 }

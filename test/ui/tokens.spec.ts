@@ -33,5 +33,13 @@ export function tokensSpec(ctx: UiContext): void {
       await item.waitFor({ state: 'visible', timeout: 15_000 });
       assert.match(await item.innerText(), /[\d,]+ tok · \$[\d.e-]+ gpt-4o/);
     });
+
+    it('clicking the status bar item opens the model picker', async () => {
+      await workbench.page.locator('.statusbar-item', { hasText: /tok/ }).first().click();
+      const picker = workbench.page.locator('.quick-input-widget', { hasText: 'Model for token and cost estimates' });
+      await picker.waitFor({ state: 'visible', timeout: 15_000 });
+      assert.ok(await picker.locator('.monaco-list-row', { hasText: 'claude-sonnet-4-5' }).count());
+      await workbench.page.keyboard.press('Escape');
+    });
   });
 }

@@ -31,6 +31,24 @@ export async function pickModel(lens: PromptLensService): Promise<void> {
   await config.update('models', [choice.model, ...current.filter((m) => m !== choice.model)], target);
 }
 
+/** Forgets the refreshed table: the bundled prices (and overrides) apply again. */
+export async function resetPrices(context: vscode.ExtensionContext, lens: PromptLensService, log: vscode.LogOutputChannel): Promise<void> {
+  try {
+    await vscode.workspace.fs.delete(storedPricesUri(context));
+  } catch (err) {
+    if (!(err instanceof vscode.FileSystemError)) throw err;
+  }
+  lens.reload();
+  log.info('Model prices reset to the bundled table');
+  void vscode.window.showInformationMessage(vscode.l10n.t('Agent Ops: using the bundled model prices.'));
+}
+
+/** agentOps.pricesUrl, or undefined for genai-prices' own address. */
+function pricesUrl(): string | undefined {
+  const url = vscode.workspace.getConfiguration('agentOps').get<string>('pricesUrl')?.trim();
+  return url ? url : undefined;
+}
+
 /** Downloads genai-prices' current table into global storage; the bundled table stays the fallback. */
 export async function refreshPrices(context: vscode.ExtensionContext, lens: PromptLensService, log: vscode.LogOutputChannel): Promise<void> {
   const tokens = await lens.tokensModule();
@@ -43,7 +61,7 @@ export async function refreshPrices(context: vscode.ExtensionContext, lens: Prom
           const response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
           if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
           return response.text();
-        }),
+        }, pricesUrl()),
     );
     await vscode.workspace.fs.createDirectory(context.globalStorageUri);
     await vscode.workspace.fs.writeFile(storedPricesUri(context), new TextEncoder().encode(json));

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { CommandIds } from '../commandIds';
-import { pickModel, refreshPrices } from './commands';
+import { pickModel, refreshPrices, resetPrices } from './commands';
 import { CompressPromptActionProvider } from './compressAction';
 import { TokenDiagnostics } from './diagnostics';
 import { PromptLensService } from './lensService';
@@ -37,6 +37,7 @@ export function registerTokenLens(context: vscode.ExtensionContext, log: vscode.
     new TokenDiagnostics(lens),
     vscode.commands.registerCommand(CommandIds.pickModel, () => pickModel(lens)),
     vscode.commands.registerCommand(CommandIds.refreshPrices, () => refreshPrices(context, lens, log)),
+    vscode.commands.registerCommand(CommandIds.resetPrices, () => resetPrices(context, lens, log)),
     vscode.workspace.onDidChangeConfiguration((e) => affectsTokenSettings(e) && lens.reload()),
   );
   return lens;

@@ -10,9 +10,9 @@ import { priceTableFromData, type PriceTable } from './priceTable';
 /** Where refreshed prices come from: the URL genai-prices itself auto-updates from. */
 export const PRICES_URL: string = REMOTE_DATA_JSON_URL;
 
-export async function refreshPrices(fetchText: (url: string) => Promise<string>): Promise<{ table: PriceTable; json: string }> {
-  const json = await fetchText(PRICES_URL);
-  return { table: parse(json, PRICES_URL, new Date().toISOString()), json };
+export async function refreshPrices(fetchText: (url: string) => Promise<string>, url: string = PRICES_URL): Promise<{ table: PriceTable; json: string }> {
+  const json = await fetchText(url);
+  return { table: parse(json, url, new Date().toISOString()), json };
 }
 
 /** The copy kept in global storage; `origin` names that file in errors. */
