@@ -50,15 +50,22 @@ const lazyPackages = {
   '@pydantic/genai-prices': 'genai-prices',
   '@vscode/tree-sitter-wasm': 'tree-sitter',
 };
-const lazyPackagesPlugin = {
-  name: 'lazy-packages',
-  setup(build) {
-    build.onResolve({ filter: /^(gpt-tokenizer\/encoding\/\w+|@pydantic\/genai-prices|@vscode\/tree-sitter-wasm)$/ }, (args) => {
-      const name = lazyPackages[args.path];
-      return name ? { path: `./lazy/${name}.js`, external: true } : undefined;
-    });
-  },
-};
+/** Our own feature cores that only a command or provider needs: dist/lazy/<name>.js too. */
+const lazyModules = { tokens: 'src/core/tokens/index.ts' };
+
+/** Rewrites imports of lazy packages and modules to requires of their files, relative to `dir`. */
+function lazyPlugin(dir) {
+  return {
+    name: 'lazy',
+    setup(build) {
+      build.onResolve({ filter: /^(gpt-tokenizer\/encoding\/\w+|@pydantic\/genai-prices|@vscode\/tree-sitter-wasm)$/ }, (args) => {
+        const name = lazyPackages[args.path];
+        return name ? { path: `${dir}/${name}.js`, external: true } : undefined;
+      });
+      build.onResolve({ filter: /\/core\/tokens\/index$/ }, () => ({ path: `${dir}/tokens.js`, external: true }));
+    },
+  };
+}
 /** The tree-sitter runtime and the grammars the prompt detector loads, copied beside the bundles. */
 const wasmFiles = ['tree-sitter.wasm', 'tree-sitter-python.wasm', 'tree-sitter-typescript.wasm', 'tree-sitter-tsx.wasm', 'tree-sitter-javascript.wasm'];
 
@@ -75,7 +82,7 @@ const builds = [
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
-    plugins: [reporter, lazyPackagesPlugin],
+    plugins: [reporter, lazyPlugin('./lazy')],
     // Read by activate() so the measured activation time includes loading this bundle.
     banner: { js: 'const agentOpsBundleStart = performance.now();' },
   },
@@ -83,7 +90,7 @@ const builds = [
     ...node,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
-    plugins: [reporter, lazyPackagesPlugin],
+    plugins: [reporter, lazyPlugin('./lazy')],
     banner: { js: '#!/usr/bin/env node' },
   },
   {
@@ -95,6 +102,12 @@ const builds = [
     entryPoints: Object.entries(lazyPackages).map(([pkg, name]) => ({ in: require.resolve(pkg), out: name })),
     outdir: 'dist/lazy',
     sourcemap: false,
+  },
+  {
+    ...node,
+    entryPoints: Object.entries(lazyModules).map(([name, file]) => ({ in: file, out: name })),
+    outdir: 'dist/lazy',
+    plugins: [reporter, lazyPlugin('.')],
   },
   {
     ...common,

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { InputError, type SourceLocation } from '../core/errors';
+import { isInputError, type SourceLocation } from '../core/errors';
 import { ExitCode, UsageError, toParseArgsOptions, type CliIo, type CommandResult } from './command';
 import { createRegistry } from './commands';
 import { commandHelpJson, commandHelpText, globalOptions, overviewText } from './help';
@@ -72,7 +72,7 @@ function reportError(err: unknown, io: CliIo, json: boolean, registry: CommandRe
     io.stderr(`agentops: ${err.message}\n${hint}\n`);
     if (!err.command && err.message === 'no command given' && !json) io.stderr(`\n${overviewText(registry)}`);
     doc = { error: { kind: 'usage', message: err.message, ...(err.command ? {} : { commands }) } };
-  } else if (err instanceof InputError) {
+  } else if (isInputError(err)) {
     io.stderr(`agentops: ${err.message}\n`);
     doc = { error: { kind: 'input', message: err.detail, ...err.location } };
   } else {

@@ -34,6 +34,11 @@ export function formatLocation(loc: SourceLocation): string {
   return text;
 }
 
+/**
+ * Also true for an InputError thrown by a lazily loaded bundle (dist/lazy/*.js),
+ * which carries its own copy of this class.
+ */
 export function isInputError(err: unknown): err is InputError {
-  return err instanceof InputError;
+  if (err instanceof InputError) return true;
+  return err instanceof Error && err.name === 'InputError' && typeof (err as Partial<InputError>).location?.file === 'string' && typeof (err as Partial<InputError>).detail === 'string';
 }

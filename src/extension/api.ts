@@ -1,8 +1,10 @@
 /** What `activate` returns: used by the integration suite and by other extensions. */
 export interface AgentOpsApi {
   readonly activation: {
-    /** From the first line of the bundle to the end of activate(). */
+    /** Loading the bundle plus the activate() call. */
     readonly totalMs: number;
+    /** Evaluating dist/extension.js, from its first line to the end of its last module. */
+    readonly loadMs: number;
     /** The activate() call alone. */
     readonly activateMs: number;
   };

@@ -8,6 +8,8 @@ import { registerTokenLens } from './tokens/register';
 
 // Set by the bundle's first line (esbuild banner) so activation time includes loading the bundle.
 declare const agentOpsBundleStart: number | undefined;
+// This module's body runs last in the bundle: everything it imports has loaded by now.
+const bundleLoaded = performance.now();
 
 /**
  * Activation registers commands and creates the log channel, nothing more:
@@ -15,7 +17,7 @@ declare const agentOpsBundleStart: number | undefined;
  */
 export function activate(context: vscode.ExtensionContext): AgentOpsApi {
   const activateStart = performance.now();
-  const bundleStart = typeof agentOpsBundleStart === 'number' ? agentOpsBundleStart : activateStart;
+  const loadMs = typeof agentOpsBundleStart === 'number' ? bundleLoaded - agentOpsBundleStart : 0;
 
   const log = vscode.window.createOutputChannel('Agent Ops', { log: true });
   context.subscriptions.push(log);
@@ -28,9 +30,10 @@ export function activate(context: vscode.ExtensionContext): AgentOpsApi {
   registerTokenLens(context, log);
 
   const activateMs = performance.now() - activateStart;
-  const totalMs = performance.now() - bundleStart;
+  // Like VS Code's own figure: code loading plus the activate() call, not the wait between them.
+  const totalMs = loadMs + activateMs;
   const api: AgentOpsApi = {
-    activation: { totalMs, activateMs },
+    activation: { totalMs, loadMs, activateMs },
     loadedLazyModules,
     logFolder: context.logUri.toString(),
   };
