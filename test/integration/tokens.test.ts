@@ -109,6 +109,23 @@ describe('Token and cost lens', () => {
     await eventually('warnings cleared', () => (vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'prompt-budget') ? undefined : true));
   });
 
+  it('reports a call over its model\'s context window as an error (window from agentOps.priceOverrides)', async () => {
+    await config().update('priceOverrides', { 'gpt-4o': { contextWindow: 300 } }, vscode.ConfigurationTarget.Workspace);
+    try {
+      const errors = await eventually('context-window errors', () => {
+        const found = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.code === 'context-window');
+        return found.length > 0 ? found : undefined;
+      });
+      assert.equal(errors[0]?.severity, vscode.DiagnosticSeverity.Error);
+      // The reply call allows 400 output tokens: over a 300-token window; the triage call (gpt-4o-mini) is not gpt-4o.
+      assert.match(errors[0]?.message ?? '', /\+ 400 output tokens, over the 300-token context window of gpt-4o/);
+      assert.ok(errors.every((d) => d.range.start.line >= positionOf(doc, 'def draft_reply').line));
+    } finally {
+      await config().update('priceOverrides', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await eventually('errors cleared', () => (vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'context-window') ? undefined : true));
+  });
+
   it('"Compress prompt" applies, and its saving matches a recount', async () => {
     const uri = workspaceFile('agent/compress_me.py');
     const source = ['def guide():', '    GUIDE_PROMPT = """', '        You are a careful assistant.   ', '        Answer in English, briefly.', '', '', '', '        Keep answers short: {limit} words.', '    """', '    return GUIDE_PROMPT', ''].join('\n');

@@ -50,10 +50,16 @@ export class TokenDiagnostics implements vscode.Disposable {
       const m = e.models[0];
       if (!m) continue;
       const range = toVsRange(e.prompt.range);
-      const { inputTokens, contextWindow } = m.call;
-      if (contextWindow !== undefined && inputTokens > contextWindow) {
+      const { inputTokens, outputTokens, contextWindow, cost } = m.call;
+      // As the APIs reject it: the input plus the output the call allows must fit the window.
+      if (contextWindow !== undefined && cost?.overContextWindow) {
         diagnostics.push(
-          diagnostic(range, vscode.DiagnosticSeverity.Error, 'context-window', vscode.l10n.t('This call is {0} tokens, over the {1}-token context window of {2}.', formatTokens(inputTokens), formatTokens(contextWindow), m.model)),
+          diagnostic(
+            range,
+            vscode.DiagnosticSeverity.Error,
+            'context-window',
+            vscode.l10n.t('This call needs {0} input + {1} output tokens, over the {2}-token context window of {3}.', formatTokens(inputTokens), formatTokens(outputTokens), formatTokens(contextWindow), m.model),
+          ),
         );
       }
       if (budget > 0 && m.promptTokens > budget) {
