@@ -77,6 +77,27 @@ export class TextPieceBuilder {
   }
 }
 
+/** The pieces' text with one `\0` per hole, so that indentation rules see where holes stand. */
+export function flatText(pieces: readonly Piece[]): string {
+  return pieces.map((p) => (p.kind === 'text' ? p.text : '\0')).join('');
+}
+
+/** The pieces with the characters of `flatText(pieces)` whose `keep` is false removed (for dedenting). */
+export function keepChars(pieces: readonly Piece[], keep: readonly boolean[]): Piece[] {
+  let at = 0;
+  return pieces.map((p) => {
+    if (p.kind === 'hole') {
+      at += 1;
+      return p;
+    }
+    const b = new TextPieceBuilder();
+    for (let i = 0; i < p.text.length; i++, at++) {
+      if (keep[at]) b.push(p.text[i] as string, p.starts[i] ?? 0, p.ends[i] ?? 0);
+    }
+    return b.build(p.scan);
+  });
+}
+
 /** Extra facts about a prompt that come from its surroundings (the call, the message). */
 export interface PromptContext {
   role?: MessageRole;
@@ -207,6 +228,15 @@ export const cacheControlKeys: ReadonlySet<string> = new Set(['cache_control', '
 export function parseIntegerLiteral(text: string): number | undefined {
   const n = Number(text.replace(/_/g, ''));
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+export function isNode(node: Node | null): node is Node {
+  return node !== null;
+}
+
+/** Source text without white space, for matching callees such as `textwrap.dedent`. */
+export function compact(node: Node | null): string {
+  return node ? node.text.replace(/\s+/g, '') : '';
 }
 
 /** Visits every node whose type is in `types`, depth first, without allocating the others. */

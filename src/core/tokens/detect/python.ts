@@ -3,67 +3,56 @@
  * arguments, LangChain templates and messages, and variables named like prompts.
  */
 import type { Node } from '@vscode/tree-sitter-wasm';
-import type { DetectedPrompt, MessageRole, PromptKind } from '../types';
+import type { DetectedPrompt } from '../types';
 import {
-  LineIndex,
-  PromptSink,
   TextPieceBuilder,
-  cacheControlKeys,
-  groupId,
+  compact,
+  flatText,
+  isNode,
   isPromptName,
-  maxTokensKeys,
+  keepChars,
   messageClassRoles,
-  modelKeys,
   normalizeRole,
-  parseIntegerLiteral,
   promptArgumentKinds,
-  visitNodes,
-  applyFirstUse,
   type Piece,
-  type PromptContext,
-  Definitions,
   type TextPiece,
 } from './common';
 import { codeScan } from './placeholders';
+import { PromptRules, type CallParts, type Syntax } from './rules';
 
 const definitionNodes: ReadonlySet<string> = new Set(['assignment', 'augmented_assignment']);
-const ruleNodes: ReadonlySet<string> = new Set([...definitionNodes, 'keyword_argument', 'pair', 'call']);
-/** `X.format(...)` and the like send the named prompt with its placeholders filled or trimmed. */
-const passThroughMethods: ReadonlySet<string> = new Set(['format', 'format_map', 'strip']);
-/** The enclosing call of a prompt is looked for up to these (a prompt in a def is not the def's caller's). */
-const boundaries: ReadonlySet<string> = new Set(['module', 'block', 'function_definition', 'class_definition', 'lambda']);
+
+const syntax: Syntax = {
+  definitions: definitionNodes,
+  rules: new Set([...definitionNodes, 'keyword_argument', 'pair', 'call']),
+  boundaries: new Set(['module', 'block', 'function_definition', 'class_definition', 'lambda']),
+  wrappers: new Set(['parenthesized_expression']),
+  names: new Set(['identifier']),
+  call: 'call',
+  member: 'attribute',
+  memberName: 'attribute',
+  binary: 'binary_operator',
+  dictionary: 'dictionary',
+  sequences: new Set(['list', 'tuple']),
+  integer: 'integer',
+  entries: new Set(['keyword_argument', 'pair']),
+  settingGroups: new Set(['dictionary', 'dictionary_splat']),
+  passThroughMethods: new Set(['format', 'format_map', 'strip']),
+  holeSyntax: '{x}',
+  messageCalls: new Set(['ChatMessage', 'dict']),
+};
 const dedentFunctions: ReadonlySet<string> = new Set(['dedent', 'textwrap.dedent']);
 
 export function detectPython(root: Node, source: string, resolveReferences = true): DetectedPrompt[] {
-  const sink = new PromptSink(new LineIndex(source));
-  const rules = new PythonRules(source, sink, resolveReferences);
-  // Definitions first, so that uses above them resolve too.
-  visitNodes(root, definitionNodes, (node) => rules.visit(node));
-  visitNodes(root, ruleNodes, (node) => rules.visit(node));
-  rules.resolveUses(root);
-  return sink.result();
+  return new PythonRules(syntax, source, resolveReferences).detect(root);
 }
 
-interface CallParts {
-  name: string;
-  /** `ChatPromptTemplate` in `ChatPromptTemplate.from_messages`. */
-  owner: string | undefined;
-  positional: Node[];
+interface PythonCallParts extends CallParts {
   keyword(name: string): Node | undefined;
 }
 
-class PythonRules {
-  private readonly definitions = new Definitions();
-  /** Whether a name of a prompt defined in this file stands for its text (not in definitions). */
-  private resolving = false;
-
-  constructor(
-    private readonly source: string,
-    private readonly sink: PromptSink,
-    private readonly resolveReferences: boolean,
-  ) {}
-
-  visit(node: Node): void {
+class PythonRules extends PromptRules {
+  protected override visit(node: Node): void {
     switch (node.type) {
       case 'assignment':
       case 'augmented_assignment':
@@ -75,58 +64,6 @@ class PythonRules {
       case 'call':
         return this.call(node);
     }
-  }
-
-  private assignment(node: Node): void {
-    if (node.type === 'augmented_assignment' && node.childForFieldName('operator')?.text !== '+=') return;
-    const left = node.childForFieldName('left');
-    const right = node.childForFieldName('right');
-    const nameNode = left?.type === 'attribute' ? left.childForFieldName('attribute') : left;
-    if (!right || nameNode?.type !== 'identifier' || !isPromptName(nameNode.text)) return;
-    const pieces = this.literal(right);
-    const prompt = pieces && this.emitLiteral(right, 'variable', {})?.added;
-    if (pieces && prompt) this.definitions.add({ prompt, name: nameNode.text, nameStart: nameNode.startIndex, pieces });
-  }
-
-  /** Named prompts take model, limits and role from their first use in a call. */
-  resolveUses(root: Node): void {
-    if (this.definitions.all.length === 0) return;
-    const names = new Set(this.definitions.all.map((d) => d.name));
-    const uses = new Map<string, Node[]>();
-    visitNodes(root, new Set(['identifier']), (n) => {
-      if (names.has(n.text)) uses.set(n.text, [...(uses.get(n.text) ?? []), n]);
-    });
-    for (const definition of this.definitions.all) {
-      applyFirstUse(definition, uses.get(definition.name) ?? [], (use) => this.useContext(use));
-    }
-  }
-
-  /** The context of a name used as a value: `X`, `self.X`, `X.format(...)`, `X + "..."`. */
-  private useContext(use: Node): PromptContext & { useRole?: MessageRole } {
-    let n = use;
-    for (let p = n.parent; p; p = n.parent) {
-      const through =
-        p.type === 'attribute' ||
-        p.type === 'parenthesized_expression' ||
-        p.type === 'binary_operator' ||
-        (p.type === 'call' && p.childForFieldName('function')?.startIndex === n.startIndex);
-      if (!through) break;
-      n = p;
-    }
-    const parent = n.parent;
-    let useRole: MessageRole | undefined;
-    let message: Node | undefined;
-    if (parent?.type === 'pair' && parent.parent?.type === 'dictionary') {
-      const key = this.keyOf(parent);
-      const role = key === 'content' ? this.entry(parent.parent, 'role') : undefined;
-      useRole = role ? normalizeRole(this.staticString(role)) : key === undefined ? undefined : promptArgumentKinds.get(key)?.role;
-      message = parent.parent;
-    } else if (parent?.type === 'keyword_argument') {
-      useRole = promptArgumentKinds.get(parent.childForFieldName('name')?.text ?? '')?.role;
-    }
-    const context: PromptContext & { useRole?: MessageRole } = this.context(n, 'variable', message);
-    if (useRole !== undefined) context.useRole = useRole;
-    return context;
   }
 
   private keywordArgument(node: Node): void {
@@ -143,37 +80,15 @@ class PythonRules {
     if (isPromptName(name)) this.emit(value, 'variable', undefined);
   }
 
-  private pair(node: Node): void {
-    const key = this.keyOf(node);
-    const value = node.childForFieldName('value');
-    const dict = node.parent;
-    if (key === undefined || !value || dict?.type !== 'dictionary') return;
-    if (key === 'content') {
-      const role = this.entry(dict, 'role');
-      if (role) this.emit(value, 'message', normalizeRole(this.staticString(role)), dict);
-      return;
-    }
-    const known = promptArgumentKinds.get(key);
-    if (known) return this.emit(value, known.kind, known.role, dict);
-    if (isPromptName(key)) this.emit(value, 'variable', undefined, dict);
-  }
-
   private call(node: Node): void {
     const call = this.callParts(node);
     if (!call) return;
     const first = call.positional[0];
     if (call.name === 'from_messages') {
-      const list = first ?? call.keyword('messages');
-      for (const item of list && isSequence(unwrap(list)) ? elements(unwrap(list)) : []) {
-        if (!isSequence(item)) continue;
-        const [roleNode, content] = elements(item);
-        const role = roleNode && this.staticString(roleNode);
-        if (content && role !== undefined && role !== 'placeholder') this.emit(content, 'template', normalizeRole(role));
-      }
+      this.messageTuples(first ?? call.keyword('messages'));
     } else if (call.name === 'from_template') {
-      const role = call.owner === 'ChatPromptTemplate' ? 'user' : call.owner === undefined ? undefined : messageClassRoles.get(call.owner);
       const template = first ?? call.keyword('template');
-      if (template) this.emit(template, 'template', role);
+      if (template) this.emit(template, 'template', this.templateRole(call.owner));
     } else if (messageClassRoles.has(call.name)) {
       const content = first ?? call.keyword('content');
       if (content) this.emit(content, 'message', messageClassRoles.get(call.name));
@@ -187,83 +102,23 @@ class PythonRules {
     }
   }
 
-  /** A literal, or a list of literals and `{"type": "text", "text": …}` content blocks. */
-  private emit(value: Node, kind: PromptKind, role: MessageRole | undefined, message?: Node): void {
-    const node = unwrap(value);
-    if (this.emitLiteral(node, kind, { role }, message)) return;
-    if (!isSequence(node)) return;
-    for (const item of elements(node)) {
-      if (item.type === 'dictionary') {
-        const text = this.entry(item, 'text');
-        const type = this.entry(item, 'type');
-        const typeName = type && this.staticString(type);
-        if (text && (type === undefined || typeName?.includes('text'))) this.emitLiteral(text, kind, { role }, message ?? item);
-      } else {
-        this.emitLiteral(item, kind, { role }, message);
-      }
-    }
-  }
-
-  /** Undefined when `value` is no literal; `added` is unset when the literal was already found. */
-  private emitLiteral(value: Node, kind: PromptKind, context: PromptContext, message?: Node): { added?: DetectedPrompt } | undefined {
-    const node = unwrap(value);
-    this.resolving = this.resolveReferences && kind !== 'variable';
-    const pieces = this.literal(node);
-    this.resolving = false;
-    if (!pieces) return undefined;
-    const added = this.sink.add(kind, node, pieces, { ...this.context(node, kind, message), ...definedOnly(context) });
-    return added ? { added } : {};
-  }
-
   // ---- literals ----
 
-  /** Pieces of a literal expression, or undefined when `node` is not one. */
-  literal(value: Node): Piece[] | undefined {
-    const node = unwrap(value);
-    switch (node.type) {
-      case 'string':
-        return this.stringPieces(node);
-      case 'concatenated_string':
-        return node.namedChildren.filter(isNode).flatMap((s) => (s.type === 'string' ? this.stringPieces(s) : []));
-      case 'binary_operator': {
-        if (node.childForFieldName('operator')?.text !== '+') return undefined;
-        const operands = plusOperands(node);
-        const parts = operands.map((o) => this.literal(o));
-        if (!parts.some((p) => p !== undefined)) return undefined;
-        return operands.flatMap((o, i) => parts[i] ?? [hole(o)]);
-      }
-      case 'call':
-        return this.callLiteral(node) ?? this.reference(node);
-      default:
-        return this.reference(node);
-    }
-  }
-
-  /** `SYSTEM_PROMPT`, `self.SYSTEM_PROMPT`, `TEMPLATE.format(...)`: a prompt defined in this file. */
-  private reference(node: Node): Piece[] | undefined {
-    if (!this.resolving) return undefined;
-    let n = node;
-    if (n.type === 'call') {
-      const fn = n.childForFieldName('function');
-      if (fn?.type !== 'attribute' || !passThroughMethods.has(fn.childForFieldName('attribute')?.text ?? '')) return undefined;
-      n = unwrap(fn.childForFieldName('object') ?? fn);
-    }
-    const name = n.type === 'identifier' ? n : n.type === 'attribute' ? n.childForFieldName('attribute') : null;
-    return name ? this.definitions.get(name.text)?.pieces.slice() : undefined;
+  protected override stringLiteral(node: Node): Piece[] | undefined {
+    if (node.type === 'string') return this.stringPieces(node);
+    if (node.type !== 'concatenated_string') return undefined;
+    return node.namedChildren.filter(isNode).flatMap((s) => (s.type === 'string' ? this.stringPieces(s) : []));
   }
 
   /** `"\n".join([...])` and `textwrap.dedent("""...""")`: literals the program sends after one call. */
-  private callLiteral(node: Node): Piece[] | undefined {
+  protected override callLiteral(node: Node): Piece[] | undefined {
     const fn = node.childForFieldName('function');
     const args = node.childForFieldName('arguments');
     if (!fn || args?.type !== 'argument_list') return undefined;
-    const argList = args.namedChildren.filter(isNode).filter((c) => c.type !== 'comment');
-    const only = argList.length === 1 ? unwrap(argList[0] as Node) : undefined;
-    if (fn.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'join' && only && isSequence(only)) {
-      const separator = this.literal(fn.childForFieldName('object') ?? fn);
-      if (!separator || separator.some((p) => p.kind === 'hole')) return undefined;
-      const sep = separator.map((p) => (p.kind === 'text' ? { ...p, scan: undefined } : p));
-      return elements(only).flatMap((item, i) => [...(i > 0 ? sep : []), ...(this.literal(item) ?? [hole(item)])]);
+    const argList = this.elements(args);
+    const only = argList.length === 1 ? argList[0] : undefined;
+    if (fn.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'join' && only && this.isSequence(only)) {
+      return this.joined(this.elements(only), this.literal(fn.childForFieldName('object') ?? fn));
     }
     if (dedentFunctions.has(compact(fn)) && only) {
       const pieces = this.literal(only);
@@ -292,34 +147,28 @@ class PythonRules {
     return pieces;
   }
 
-  /** The text of a literal without placeholders or holes (keys, roles, model names). */
-  staticString(node: Node): string | undefined {
-    const pieces = this.literal(node);
-    if (!pieces || pieces.some((p) => p.kind === 'hole')) return undefined;
-    return pieces.map((p) => (p.kind === 'text' ? p.text : '')).join('');
-  }
-
   // ---- surroundings ----
 
-  private keyOf(pair: Node): string | undefined {
-    const key = pair.childForFieldName('key');
-    return key ? this.staticString(key) : undefined;
+  protected override keyName(key: Node): string | undefined {
+    return this.staticString(key);
   }
 
-  private entry(dict: Node, name: string): Node | undefined {
-    for (const pair of dict.namedChildren) {
-      if (pair?.type === 'pair' && this.keyOf(pair) === name) return pair.childForFieldName('value') ?? undefined;
-    }
-    return undefined;
+  /** `system=X` passes X as the system prompt. */
+  protected override argumentName(parent: Node): string | undefined {
+    return parent.type === 'keyword_argument' ? parent.childForFieldName('name')?.text : undefined;
   }
 
-  private callParts(node: Node): CallParts | undefined {
+  protected override entryKey(node: Node): string | undefined {
+    return node.type === 'keyword_argument' ? node.childForFieldName('name')?.text : super.entryKey(node);
+  }
+
+  protected override callParts(node: Node): PythonCallParts | undefined {
+    if (node.type !== 'call') return undefined;
     const fn = node.childForFieldName('function');
     const args = node.childForFieldName('arguments');
     if (!fn || args?.type !== 'argument_list') return undefined;
-    const name = fn.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn.text;
-    const object = fn.type === 'attribute' ? fn.childForFieldName('object') : null;
-    const owner = object ? (object.type === 'attribute' ? object.childForFieldName('attribute')?.text : object.text) : undefined;
+    const callee = this.callee(fn);
+    if (!callee) return undefined;
     const children = args.namedChildren.filter(isNode);
     const keywords = new Map<string, Node>();
     for (const k of children) {
@@ -327,80 +176,7 @@ class PythonRules {
       if (v) keywords.set(k.childForFieldName('name')?.text ?? '', v);
     }
     const positional = children.filter((c) => !['keyword_argument', 'comment', 'list_splat', 'dictionary_splat'].includes(c.type));
-    return name === undefined ? undefined : { name, owner, positional, keyword: (k) => keywords.get(k) };
-  }
-
-  /**
-   * Model, max tokens and cache control from the calls around the prompt (nearest first), and a
-   * group id shared by the prompts of one call (or of one messages list outside any call).
-   */
-  private context(literal: Node, kind: PromptKind, message: Node | undefined): PromptContext {
-    const context: PromptContext = {};
-    let groupCall: Node | undefined;
-    let list: Node | undefined;
-    for (let n = literal.parent; n && !boundaries.has(n.type); n = n.parent) {
-      if ((n.type === 'list' || n.type === 'tuple') && !list) list = n;
-      const args = n.type === 'call' ? n.childForFieldName('arguments') : null;
-      if (!args || literal.startIndex < args.startIndex || literal.endIndex > args.endIndex) continue;
-      const parts = this.callParts(n);
-      if (!groupCall && parts && !messageClassRoles.has(parts.name) && parts.name !== 'ChatMessage' && parts.name !== 'dict') groupCall = n;
-      if (context.model === undefined) {
-        const model = this.setting(args, modelKeys);
-        if (model) context.model = this.modelName(model);
-      }
-      if (context.maxOutputTokens === undefined) {
-        const max = this.setting(args, maxTokensKeys);
-        if (max?.type === 'integer') context.maxOutputTokens = parseIntegerLiteral(max.text);
-      }
-    }
-    const scope = groupCall?.childForFieldName('arguments') ?? message;
-    if (scope && this.hasKey(scope, cacheControlKeys)) context.cacheControl = true;
-    if (message && this.hasKey(message, cacheControlKeys)) context.cacheControl = true;
-    if (groupCall) context.group = groupId(this.sink.lines, groupCall);
-    else if (list && (kind === 'message' || kind === 'template')) context.group = groupId(this.sink.lines, list);
-    return context;
-  }
-
-  /** A keyword argument or dict key among the call's arguments and nested config dicts. */
-  private setting(node: Node, keys: ReadonlySet<string>): Node | undefined {
-    for (const child of node.namedChildren) {
-      if (!child) continue;
-      let key: string | undefined;
-      let value: Node | null = null;
-      if (child.type === 'keyword_argument') {
-        key = child.childForFieldName('name')?.text;
-        value = child.childForFieldName('value');
-      } else if (child.type === 'pair') {
-        key = this.keyOf(child);
-        value = child.childForFieldName('value');
-      } else if (child.type === 'dictionary_splat' || child.type === 'dictionary') {
-        const found = this.setting(child, keys);
-        if (found) return found;
-      }
-      if (key !== undefined && value && keys.has(key)) return value;
-      if (value?.type === 'dictionary') {
-        const found = this.setting(value, keys);
-        if (found) return found;
-      }
-    }
-    return undefined;
-  }
-
-  private hasKey(node: Node, keys: ReadonlySet<string>): boolean {
-    let found = false;
-    visitNodes(node, new Set(['keyword_argument', 'pair']), (n) => {
-      const key = n.type === 'pair' ? this.keyOf(n) : n.childForFieldName('name')?.text;
-      if (key !== undefined && keys.has(key)) found = true;
-    });
-    return found;
-  }
-
-  /** `"gpt-4o"`, or the first argument of a provider call such as `openai("gpt-4o")`. */
-  private modelName(node: Node): string | undefined {
-    const direct = this.staticString(node);
-    if (direct !== undefined) return direct;
-    const first = node.type === 'call' ? this.callParts(node)?.positional[0] : undefined;
-    return first && this.staticString(first);
+    return { ...callee, args, positional, keyword: (k) => keywords.get(k) };
   }
 }
 
@@ -477,10 +253,9 @@ function decodeEscape(source: string, i: number, end: number, mode: PyMode, out:
 
 /** textwrap.dedent: removes the whitespace prefix common to all non-blank lines. */
 function dedent(pieces: Piece[]): Piece[] {
-  const texts = pieces.map((p) => (p.kind === 'text' ? p.text : '\0'));
-  const lines = texts.join('').split('\n');
+  const whole = flatText(pieces);
   let margin: string | undefined;
-  for (const line of lines) {
+  for (const line of whole.split('\n')) {
     if (line.trim() === '') continue;
     const indent = /^[ \t]*/.exec(line)?.[0] ?? '';
     if (margin === undefined || !indent.startsWith(margin)) {
@@ -490,70 +265,14 @@ function dedent(pieces: Piece[]): Piece[] {
     }
   }
   if (!margin) return pieces;
-  // Drop `margin.length` characters after every line start (and whitespace-only lines entirely).
-  let atLineStart = true;
+  // Drop up to `margin.length` blanks after every line start (whitespace-only lines may be shorter).
+  const keep: boolean[] = [];
   let dropLeft = margin.length;
-  return pieces.map((p) => {
-    if (p.kind === 'hole') {
-      atLineStart = false;
-      return p;
-    }
-    const b = new TextPieceBuilder();
-    for (let i = 0; i < p.text.length; i++) {
-      const ch = p.text[i] as string;
-      if (ch === '\n') {
-        atLineStart = true;
-        dropLeft = margin.length;
-      } else if (atLineStart && (ch === ' ' || ch === '\t') && dropLeft > 0) {
-        dropLeft--;
-        continue;
-      } else {
-        atLineStart = false;
-      }
-      b.push(ch, p.starts[i] ?? 0, p.ends[i] ?? 0);
-    }
-    return b.build(p.scan);
-  });
-}
-
-function hole(node: Node): Piece {
-  return { kind: 'hole', name: node.text, syntax: '{x}', start: node.startIndex, end: node.endIndex };
-}
-
-function plusOperands(node: Node): Node[] {
-  const n = unwrap(node);
-  if (n.type !== 'binary_operator' || n.childForFieldName('operator')?.text !== '+') return [n];
-  const left = n.childForFieldName('left');
-  const right = n.childForFieldName('right');
-  return [...(left ? plusOperands(left) : []), ...(right ? plusOperands(right) : [])];
-}
-
-function unwrap(node: Node): Node {
-  let n = node;
-  while (n.type === 'parenthesized_expression') {
-    const inner = n.namedChildren.find((c) => c !== null && c.type !== 'comment');
-    if (!inner) break;
-    n = inner;
+  for (let k = 0; k < whole.length; k++) {
+    const ch = whole[k] as string;
+    const drop = dropLeft > 0 && (ch === ' ' || ch === '\t');
+    keep.push(!drop);
+    dropLeft = ch === '\n' ? margin.length : drop ? dropLeft - 1 : 0; // text or a hole ends the indentation
   }
-  return n;
-}
-
-function isSequence(node: Node): boolean {
-  return node.type === 'list' || node.type === 'tuple';
-}
-
-function elements(node: Node): Node[] {
-  return node.namedChildren.filter(isNode).filter((c) => c.type !== 'comment').map(unwrap);
-}
-
-function isNode(node: Node | null): node is Node {
-  return node !== null;
-}
-
-function compact(node: Node | null): string {
-  return node ? node.text.replace(/\s+/g, '') : '';
-}
-
-function definedOnly(context: PromptContext): PromptContext {
-  return Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined)) as PromptContext;
+  return keepChars(pieces, keep);
 }
