@@ -1,0 +1,309 @@
+/**
+ * An incremental scanner that finds, in OTLP JSON text fed chunk by chunk,
+ * each element of a document's resourceSpans / resourceLogs / resourceMetrics
+ * array and hands its text to the caller, with the line it starts on. Memory
+ * is bounded by the largest element, never by the file: a 1 GB pretty-printed
+ * document and a 1 GB JSON Lines file cost the same.
+ *
+ * It understands just enough JSON for that: strings and escapes, nesting, and
+ * the keys of a document object. The top level may be one document, a JSON
+ * array of documents, or a sequence of documents (JSON Lines, or concatenated
+ * pretty-printed objects). The element text itself is validated by JSON.parse.
+ *
+ * Line mode: when the first document starts and ends on one line, the input is
+ * JSON Lines, and a newline inside an unfinished document means that line is
+ * broken; the scanner reports it and starts afresh on the next line.
+ */
+
+export type Signal = 'spans' | 'logs' | 'metrics';
+
+export interface ScanSink {
+  element(signal: Signal, text: string, line: number): void;
+  problem(severity: 'error' | 'warning' | 'info', code: string, message: string, line: number): void;
+}
+
+const signalKeys: Record<string, Signal> = {
+  resourceSpans: 'spans',
+  resource_spans: 'spans',
+  resourceLogs: 'logs',
+  resource_logs: 'logs',
+  resourceMetrics: 'metrics',
+  resource_metrics: 'metrics',
+};
+
+// Roles of the containers at shallow depths; deeper ones are not tracked.
+const OTHER = 0;
+const DOC = 1;
+const TOP_ARRAY = 2;
+const SIGNAL_ARRAY = 3;
+
+// Where a document object is in its "key": value, … sequence.
+const KEY_EXPECTED = 0;
+const IN_KEY = 1;
+const AFTER_KEY = 2;
+const IN_VALUE = 3;
+
+const NL = 10;
+const QUOTE = 34;
+const BACKSLASH = 92;
+const LBRACE = 123;
+const RBRACE = 125;
+const LBRACKET = 91;
+const RBRACKET = 93;
+const COLON = 58;
+const COMMA = 44;
+
+/** A first line longer than this that does not hold a whole document is a broken JSON line, not a pretty-printed header. */
+const longFirstLine = 200;
+const maxKeyLength = 64;
+
+function indexOr(text: string, char: string, from: number, none: number): number {
+  const k = text.indexOf(char, from);
+  return k < 0 ? none : k;
+}
+
+export class OtlpScanner {
+  private line = 1;
+  private lineMode: 'unknown' | 'lines' | 'document' = 'unknown';
+  /** Characters written before the current chunk, and where the last newline was (only while the mode is unknown). */
+  private consumed = 0;
+  private lastNewlineAt = 0;
+  private sawContent = false;
+  private lastCharWasNewline = true;
+
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private readonly roles: number[] = [OTHER];
+  private signals: (Signal | undefined)[] = [undefined];
+  private valueLine = 0;
+
+  // The document object currently open (there is at most one).
+  private docDepth = -1;
+  private keyState = KEY_EXPECTED;
+  private key = '';
+  private docHasSignal = false;
+
+  // The element being captured.
+  private capturing = false;
+  private captureDepth = 0;
+  private captureLine = 0;
+  private captureSignal: Signal = 'spans';
+  private captureParts: string[] = [];
+
+  private junkLine = 0;
+
+  constructor(private readonly sink: ScanSink) {}
+
+  write(text: string): void {
+    let captureStart = this.capturing ? 0 : -1;
+    const n = text.length;
+    // Next quote, backslash and newline at or after i, found with indexOf so string contents are skipped, not walked.
+    let nextQuote = -1;
+    let nextBackslash = -1;
+    let nextNewline = -1;
+    for (let i = 0; i < n; i++) {
+      if (this.capturing) {
+        // Hot path: inside an element only strings, nesting and newlines matter.
+        if (this.inString) {
+          if (this.escaped) {
+            this.escaped = false;
+            continue;
+          }
+          if (nextQuote < i) nextQuote = indexOr(text, '"', i, n);
+          if (nextBackslash < i) nextBackslash = indexOr(text, '\\', i, n);
+          if (nextNewline < i) nextNewline = indexOr(text, '\n', i, n);
+          const j = Math.min(nextQuote, nextBackslash, nextNewline);
+          if (j >= n) {
+            i = n;
+            continue;
+          }
+          i = j;
+          if (j === nextQuote) this.inString = false;
+          else if (j === nextBackslash) this.escaped = true;
+          else {
+            // A raw newline is never inside a valid JSON string: the text is corrupt here.
+            this.inString = false;
+            if (this.newline(this.consumed + i)) captureStart = -1;
+          }
+          continue;
+        }
+        const c = text.charCodeAt(i);
+        if (c === QUOTE) this.inString = true;
+        else if (c === LBRACE || c === LBRACKET) this.depth++;
+        else if (c === RBRACE || c === RBRACKET) {
+          if (--this.depth < this.captureDepth) {
+            this.captureParts.push(text.slice(captureStart, i + 1));
+            const parts = this.captureParts;
+            this.captureParts = [];
+            this.capturing = false;
+            captureStart = -1;
+            this.sink.element(this.captureSignal, parts.length === 1 ? (parts[0] as string) : parts.join(''), this.captureLine);
+            this.lastCharWasNewline = false;
+          }
+        } else if (c === NL) {
+          if (this.newline(this.consumed + i)) captureStart = -1;
+        }
+        continue;
+      }
+      this.structural(text.charCodeAt(i), i);
+      if (this.capturing) captureStart = i;
+    }
+    if (this.capturing && captureStart >= 0) this.captureParts.push(text.slice(captureStart));
+    if (n > 0) this.lastCharWasNewline = text.charCodeAt(n - 1) === NL;
+    this.consumed += n;
+  }
+
+  /** Call once after the last chunk. */
+  end(): void {
+    if (!this.sawContent) {
+      this.sink.problem('info', 'empty-file', 'the file holds no JSON', 1);
+      return;
+    }
+    if (this.depth > 0 || this.inString) {
+      if (this.lineMode !== 'document' && !this.lastCharWasNewline) {
+        this.sink.problem('info', 'truncated-line', 'the last line is incomplete (still being written?); it was skipped', this.valueLine);
+      } else {
+        this.sink.problem('warning', 'truncated', `the file ends inside the JSON value that starts on line ${this.valueLine} (truncated?); everything complete before that was loaded`, this.valueLine);
+      }
+    }
+    this.reset();
+  }
+
+  /** Counts a newline; in line mode an unfinished document ends here. Returns true when the value was abandoned. */
+  private newline(at: number): boolean {
+    if (this.lineMode === 'unknown') {
+      if (this.sawContent) this.lineMode = this.depth > 0 && at - this.lastNewlineAt <= longFirstLine ? 'document' : 'lines';
+      this.lastNewlineAt = at;
+    }
+    let abandoned = false;
+    if (this.lineMode === 'lines' && (this.depth > 0 || this.inString)) {
+      this.sink.problem('error', 'invalid-json', 'this line is not complete JSON; it was skipped (elements before the damage were kept)', this.valueLine);
+      this.reset();
+      abandoned = true;
+    }
+    this.line++;
+    return abandoned;
+  }
+
+  private reset(): void {
+    this.depth = 0;
+    this.inString = false;
+    this.escaped = false;
+    this.capturing = false;
+    this.captureParts = [];
+    this.docDepth = -1;
+    this.roles.length = 1;
+    this.signals.length = 1;
+  }
+
+  private structural(c: number, i: number): void {
+    if (this.inString) {
+      if (this.escaped) this.escaped = false;
+      else if (c === BACKSLASH) this.escaped = true;
+      else if (c === QUOTE) {
+        this.inString = false;
+        if (this.keyState === IN_KEY && this.depth === this.docDepth) this.keyState = AFTER_KEY;
+      } else if (c === NL) {
+        this.inString = false;
+        this.newline(this.consumed + i);
+      } else if (this.keyState === IN_KEY && this.depth === this.docDepth && this.key.length < maxKeyLength) this.key += String.fromCharCode(c);
+      return;
+    }
+    switch (c) {
+      case 32:
+      case 9:
+      case 13:
+        return;
+      case NL:
+        this.newline(this.consumed + i);
+        return;
+      case QUOTE:
+        this.inString = true;
+        if (this.depth === this.docDepth && this.keyState === KEY_EXPECTED) {
+          this.keyState = IN_KEY;
+          this.key = '';
+        } else if (this.depth === 0) this.junk();
+        return;
+      case COLON:
+        if (this.depth === this.docDepth && this.keyState === AFTER_KEY) this.keyState = IN_VALUE;
+        return;
+      case COMMA:
+        if (this.depth === this.docDepth) this.keyState = KEY_EXPECTED;
+        return;
+      case LBRACE:
+      case LBRACKET:
+        this.open(c === LBRACE);
+        return;
+      case RBRACE:
+      case RBRACKET:
+        this.close();
+        return;
+      default:
+        if (this.depth === 0) this.junk();
+    }
+  }
+
+  private open(isObject: boolean): void {
+    const d = this.depth;
+    const parent = d < this.roles.length ? (this.roles[d] as number) : OTHER;
+    let role = OTHER;
+    let signal: Signal | undefined;
+    if (d === 0) {
+      this.sawContent = true;
+      this.valueLine = this.line;
+      role = isObject ? DOC : TOP_ARRAY;
+    } else if (parent === TOP_ARRAY) {
+      role = isObject ? DOC : OTHER;
+      if (!isObject) this.sink.problem('warning', 'unknown-shape', 'an element of the top-level array is not an OTLP JSON object', this.line);
+    } else if (parent === DOC && d === this.docDepth && this.keyState === IN_VALUE) {
+      signal = signalKeys[this.key];
+      if (signal && !isObject) {
+        role = SIGNAL_ARRAY;
+        this.docHasSignal = true;
+      } else signal = undefined;
+    } else if (parent === SIGNAL_ARRAY && isObject) {
+      this.capturing = true;
+      this.captureDepth = d + 1;
+      this.captureLine = this.line;
+      this.captureSignal = this.signals[d] as Signal;
+      this.captureParts = [];
+      this.depth++;
+      return;
+    }
+    if (role === DOC) {
+      this.docDepth = d + 1;
+      this.keyState = KEY_EXPECTED;
+      this.docHasSignal = false;
+    }
+    this.depth++;
+    // Roles are kept for the few shallow levels that can matter (document, signal array).
+    if (this.depth <= 4) {
+      this.roles[this.depth] = role;
+      this.signals[this.depth] = signal;
+    }
+  }
+
+  private close(): void {
+    if (this.depth === 0) {
+      this.junk();
+      return;
+    }
+    const role = this.depth < this.roles.length ? this.roles[this.depth] : OTHER;
+    if (role === DOC) {
+      if (!this.docHasSignal) this.sink.problem('warning', 'unknown-shape', 'a JSON object without resourceSpans, resourceLogs or resourceMetrics: not OTLP JSON, skipped', this.valueLine);
+      this.docDepth = -1;
+    }
+    if (this.depth <= 4) this.roles.length = this.depth;
+    if (this.depth <= 4) this.signals.length = this.depth;
+    this.depth--;
+    if (this.depth === 0 && this.lineMode === 'unknown') this.lineMode = 'lines';
+  }
+
+  private junk(): void {
+    this.sawContent = true;
+    if (this.junkLine === this.line) return;
+    this.junkLine = this.line;
+    this.sink.problem('error', 'invalid-json', 'text outside any JSON object or array was skipped', this.line);
+  }
+}
