@@ -51,7 +51,7 @@ const lazyPackages = {
   '@vscode/tree-sitter-wasm': 'tree-sitter',
 };
 /** Our own feature cores that only a command or provider needs: dist/lazy/<name>.js too. */
-const lazyModules = { tokens: 'src/core/tokens/index.ts' };
+const lazyModules = { tokens: 'src/core/tokens/index.ts', otlp: 'src/core/otlp/index.ts', otlpWorker: 'src/core/otlp/readerWorker.ts' };
 
 /** Rewrites imports of lazy packages and modules to requires of their files, relative to `dir`. */
 function lazyPlugin(dir) {
@@ -62,7 +62,7 @@ function lazyPlugin(dir) {
         const name = lazyPackages[args.path];
         return name ? { path: `${dir}/${name}.js`, external: true } : undefined;
       });
-      build.onResolve({ filter: /\/core\/tokens\/index$/ }, () => ({ path: `${dir}/tokens.js`, external: true }));
+      build.onResolve({ filter: /\/core\/(tokens|otlp)\/index$/ }, (args) => ({ path: `${dir}/${args.path.includes('/otlp/') ? 'otlp' : 'tokens'}.js`, external: true }));
     },
   };
 }

@@ -8,6 +8,7 @@ export const CommandIds = {
   pickModel: 'agentOps.pickModel',
   refreshPrices: 'agentOps.refreshPrices',
   resetPrices: 'agentOps.resetPrices',
+  openTraceFile: 'agentOps.openTraceFile',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -5,6 +5,7 @@ import { CommandIds } from './commandIds';
 import { collectEnvironment } from './environment';
 import { loadedLazyModules } from './lazy';
 import { registerTokenLens } from './tokens/register';
+import { registerTraceViewer } from './traces/traceViewerProvider';
 
 // Set by the bundle's first line (esbuild banner) so activation time includes loading the bundle.
 declare const agentOpsBundleStart: number | undefined;
@@ -27,7 +28,8 @@ export function activate(context: vscode.ExtensionContext): AgentOpsApi {
     vscode.commands.registerCommand(CommandIds.showLog, () => showLog(log, activateStart)),
     vscode.commands.registerCommand(CommandIds.about, () => AboutPanel.show(context, environment, log)),
   );
-  registerTokenLens(context, log);
+  const lens = registerTokenLens(context, log);
+  registerTraceViewer(context, lens, log);
 
   const activateMs = performance.now() - activateStart;
   // Like VS Code's own figure: code loading plus the activate() call, not the wait between them.

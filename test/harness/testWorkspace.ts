@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sampleWorkspace } from './paths';
+import { addTraceFixtures } from './traceFixtures';
 
 /** Settings that keep a test window quiet: no startup editor, no chat, no tips. */
 const testSettings = {
@@ -25,5 +26,6 @@ export function prepareTestWorkspace(into: string): string {
     // no settings in the sample
   }
   writeFileSync(settingsFile, `${JSON.stringify({ ...settings, ...testSettings }, null, 2)}\n`);
+  addTraceFixtures(target);
   return target;
 }

@@ -38,12 +38,23 @@ export class Workbench {
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   }
 
-  /** Opens a workspace file by its relative path through Quick Open, and waits for its editor. */
+  /**
+   * Waits until the workbench knows an extension's contributions (its command
+   * shows in the palette). In the browser, a remote extension's editors and
+   * commands arrive a moment after the window: a file opened earlier gets the
+   * default text editor.
+   */
+  async whenContributed(commandTitle: string, timeoutMs = 30_000): Promise<void> {
+    await this.pickFromQuickInput('F1', `>${commandTitle}`, commandTitle, timeoutMs, 'Escape');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  }
+
+  /** Opens a workspace file by its relative path through Quick Open, and waits for its editor (text or custom). */
   async openFile(relativePath: string, timeoutMs = 30_000): Promise<void> {
     const name = basename(relativePath);
     await this.pickFromQuickInput('Control+P', relativePath, name, timeoutMs);
     await this.page.locator(`.tabs-container .tab.active[data-resource-name="${name}"]`).waitFor({ state: 'visible', timeout: 15_000 });
-    await this.page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+    await this.page.locator('.editor-instance').first().waitFor({ state: 'visible' });
   }
 
   /**
@@ -77,15 +88,16 @@ export class Workbench {
   }
 
   /**
-   * The frame of a webview whose document has `selector`. Webviews are nested
-   * iframes, so this searches page.frames() rather than the main DOM.
+   * The frame of a visible webview whose document has `selector`. Webviews are
+   * nested iframes, so this searches page.frames() rather than the main DOM;
+   * hidden editors keep their webviews alive, so visibility is checked up the chain.
    */
   async webviewFrame(selector: string, timeoutMs = 20_000): Promise<Frame> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       for (const frame of this.page.frames()) {
         if (frame === this.page.mainFrame()) continue;
-        if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+        if ((await frame.locator(selector).count().catch(() => 0)) > 0 && (await isShown(frame))) return frame;
       }
       if (Date.now() > deadline) throw new Error(`no webview contains '${selector}'`);
       await this.page.waitForTimeout(200);
@@ -109,7 +121,7 @@ export class Workbench {
     await this.page.screenshot({ path });
   }
 
-  private async pickFromQuickInput(key: string, query: string, label: string, timeoutMs: number): Promise<void> {
+  private async pickFromQuickInput(key: string, query: string, label: string, timeoutMs: number, accept: 'Enter' | 'Escape' = 'Enter'): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     // Enter on the focused row, once it is the one asked for: clicking a row races the list's re-filtering.
     const row = this.page.locator('.quick-input-list .monaco-list-row.focused').filter({ has: this.page.locator('.label-name', { hasText: exactly(label) }) });
@@ -121,7 +133,7 @@ export class Workbench {
       await input.fill(query);
       try {
         await row.waitFor({ state: 'visible', timeout: 3_000 });
-        await input.press('Enter');
+        await input.press(accept);
         return;
       } catch (err) {
         await this.page.keyboard.press('Escape');
@@ -130,6 +142,15 @@ export class Workbench {
       }
     }
   }
+}
+
+/** True when the frame and every frame around it are displayed. */
+async function isShown(frame: Frame): Promise<boolean> {
+  for (let f: Frame | null = frame; f && f.parentFrame(); f = f.parentFrame()) {
+    const element = await f.frameElement().catch(() => undefined);
+    if (!element || !(await element.isVisible())) return false;
+  }
+  return true;
 }
 
 function exactly(text: string): RegExp {

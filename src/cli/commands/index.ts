@@ -1,6 +1,7 @@
 import { CommandRegistry } from '../registry';
 import { helpCommand } from './help';
 import { tokensCommand } from './tokens';
+import { traceCommand } from './trace';
 import { versionCommand } from './version';
 
 /** Every `agentops` subcommand. A feature adds its command here. */
@@ -8,6 +9,7 @@ export function createRegistry(): CommandRegistry {
   const registry = new CommandRegistry();
   registry.register(versionCommand);
   registry.register(tokensCommand);
+  registry.register(traceCommand);
   registry.register(helpCommand(registry));
   return registry;
 }

@@ -5,6 +5,8 @@ export interface WebviewPage {
   /** Bundle name under dist/webview, e.g. `about` for dist/webview/about.js. */
   script: string;
   title: string;
+  /** Extra stylesheets from media/, after the shared webview.css. */
+  styles?: string[];
 }
 
 /** Only the extension's bundles and media may be loaded into a webview. */
@@ -23,7 +25,7 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 export function renderWebviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: WebviewPage): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${page.script}.js`));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css'));
+  const styles = ['webview.css', ...(page.styles ?? [])].map((name) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', name)));
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data:`,
@@ -37,7 +39,7 @@ export function renderWebviewHtml(webview: vscode.Webview, extensionUri: vscode.
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
+${styles.map((s) => `<link rel="stylesheet" href="${s.toString()}">`).join('\n')}
 <title>${escapeAttr(page.title)}</title>
 </head>
 <body>

@@ -1,0 +1,23 @@
+export function ms(value: number): string {
+  if (value >= 60_000) return `${(value / 60_000).toFixed(1)} min`;
+  if (value >= 1000) return `${(value / 1000).toFixed(2)} s`;
+  if (value >= 1) return `${value.toFixed(value >= 100 ? 0 : 1)} ms`;
+  return `${(value * 1000).toFixed(0)} µs`;
+}
+
+export function usd(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  if (value === 0) return '$0';
+  if (value >= 1) return `$${value.toFixed(2)}`;
+  if (value >= 0.01) return `$${value.toFixed(3)}`;
+  return `$${value.toFixed(Math.min(20, 1 - Math.floor(Math.log10(value))))}`;
+}
+
+const integer = new Intl.NumberFormat('en-US');
+export function count(value: number): string {
+  return integer.format(value);
+}
+
+export function time(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace('T', ' ').replace('Z', '');
+}
