@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { openInput } from '../src/core/io/openInput';
 import { readLines } from '../src/core/io/readLines';
 import { benchTokens } from './tokens';
+import { benchTrace } from './trace';
 
 /**
  * `npm run bench`: each measurement against a named peer in the same run,
@@ -17,10 +18,14 @@ const corpus = process.env.AGENTOPS_CORPUS ?? resolve(repo, '..', 'shared', 'fix
 
 async function main(): Promise<void> {
   console.log(`Node ${process.version}, ${process.platform}-${process.arch}\n`);
-  await benchLineReader();
-  benchCliStartup();
-  console.log('');
-  await benchTokens();
+  const only = process.env.BENCH_ONLY; // io | tokens | trace: run one part
+  if (!only || only === 'io') {
+    await benchLineReader();
+    benchCliStartup();
+    console.log('');
+  }
+  if (!only || only === 'tokens') await benchTokens();
+  if (!only || only === 'trace') await benchTrace();
 }
 
 /** Our line reader (numbers lines, keeps a half-written last line) vs node:readline. */
