@@ -101,12 +101,83 @@ export interface WireDiagnostic {
 
 export type CriticalPathWire = { ok: true; spans: number[] } | { ok: false; reason: string };
 
+/** Latency, errors, tokens and cost of a group of spans over all traces of the file (groups are never empty). */
+export interface WireLatencyStats {
+  count: number;
+  errorCount: number;
+  /** errorCount / count. */
+  errorRate: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  meanMs: number;
+  /** count × mean: the time the group accounts for, which the chart ranks operations by. */
+  totalMs: number;
+  tokens: WireTokens;
+  /** null when none of the group's usage could be priced. */
+  costUsd: number | null;
+}
+
+export interface WireOperationStats extends WireLatencyStats {
+  name: string;
+  service: string;
+}
+
+export interface WireModelStats extends WireLatencyStats {
+  model: string;
+  providers: string[];
+}
+
+/** One side of a matched span: tokens and cost include the span's subtree. */
+export interface WireSpanSide {
+  span: number;
+  durationMs: number;
+  tokens: number;
+  costUsd: number | null;
+  error: boolean;
+}
+
+export interface WireSpanDiff {
+  /** Names from the root, e.g. "GET › HTTP GET#1" (the second same-named sibling). */
+  path: string;
+  depth: number;
+  a: WireSpanSide;
+  b: WireSpanSide;
+  /** b − a. */
+  durationDeltaMs: number;
+  tokensDelta: number;
+  /** null when either side has no priced usage. */
+  costDeltaUsd: number | null;
+}
+
+export interface WireUnmatchedSpan {
+  path: string;
+  span: number;
+  durationMs: number;
+  error: boolean;
+}
+
+export interface WireTraceDiff {
+  /** Sorted by absolute duration delta, largest first. */
+  matched: WireSpanDiff[];
+  /** In tree order. */
+  onlyInA: WireUnmatchedSpan[];
+  onlyInB: WireUnmatchedSpan[];
+  durationDeltaMs: number;
+  tokensDelta: number;
+  costDeltaUsd: number | null;
+}
+
 export type TraceViewerToWebview =
   | { type: 'progress'; bytesRead: number; bytesTotal: number }
   | { type: 'loaded'; file: string; traces: TraceListItem[]; diagnostics: WireDiagnostic[]; logRecords: number; metricDataPoints: number }
   | { type: 'trace'; traceId: string; spans: SpanRow[]; criticalPath: CriticalPathWire; slowest?: number; mostExpensive?: number }
   | { type: 'spanDetail'; detail: SpanDetail }
   | { type: 'searchResult'; traceId: string; matches: number[] }
+  | { type: 'stats'; operations: WireOperationStats[]; models: WireModelStats[] }
+  /** diff is null when either trace is no longer in the file (it was rewritten since the list was sent). */
+  | { type: 'comparison'; a: string; b: string; diff: WireTraceDiff | null }
   | { type: 'failed'; message: string };
 
 export interface SearchQuery {
@@ -119,16 +190,21 @@ export type TraceViewerFromWebview =
   | { type: 'openTrace'; traceId: string }
   | { type: 'selectSpan'; traceId: string; index: number }
   | { type: 'search'; traceId: string; query: SearchQuery }
+  | { type: 'requestStats' }
+  | { type: 'compare'; a: string; b: string }
   | { type: 'goToCode'; file: string; line: number }
   | { type: 'revealSource'; file: string; line: number };
 
-const fromTypes = ['ready', 'openTrace', 'selectSpan', 'search', 'goToCode', 'revealSource'] as const;
+const fromTypes = ['ready', 'openTrace', 'selectSpan', 'search', 'requestStats', 'compare', 'goToCode', 'revealSource'] as const;
 
 export function isTraceViewerFromWebview(m: unknown): m is TraceViewerFromWebview {
   if (!hasMessageType(m, fromTypes)) return false;
   switch (m.type) {
     case 'ready':
+    case 'requestStats':
       return true;
+    case 'compare':
+      return typeof m.a === 'string' && typeof m.b === 'string';
     case 'openTrace':
       return typeof m.traceId === 'string';
     case 'selectSpan':
@@ -141,8 +217,16 @@ export function isTraceViewerFromWebview(m: unknown): m is TraceViewerFromWebvie
   }
 }
 
-const toTypes = ['progress', 'loaded', 'trace', 'spanDetail', 'searchResult', 'failed'] as const;
+const toTypes = ['progress', 'loaded', 'trace', 'spanDetail', 'searchResult', 'stats', 'comparison', 'failed'] as const;
 
 export function isTraceViewerToWebview(m: unknown): m is TraceViewerToWebview {
-  return hasMessageType(m, toTypes);
+  if (!hasMessageType(m, toTypes)) return false;
+  switch (m.type) {
+    case 'stats':
+      return Array.isArray(m.operations) && Array.isArray(m.models);
+    case 'comparison':
+      return typeof m.a === 'string' && typeof m.b === 'string' && (m.diff === null || (isRecord(m.diff) && Array.isArray(m.diff.matched) && Array.isArray(m.diff.onlyInA) && Array.isArray(m.diff.onlyInB)));
+    default:
+      return true;
+  }
 }

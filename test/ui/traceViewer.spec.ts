@@ -3,6 +3,34 @@ import type { Frame } from 'playwright-core';
 import type { Workbench } from '../harness/workbench';
 import type { UiContext } from './uiContext';
 
+/**
+ * Records the webview's CSP violations in window.cspViolations from now on. A style attribute set on purpose
+ * must be reported first, so an empty list later means "none happened", not "the listener never heard".
+ */
+async function watchCspViolations(frame: Frame): Promise<void> {
+  await frame.evaluate(`(() => {
+    window.cspViolations = [];
+    if (!window.cspListening) {
+      document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
+      window.cspListening = true;
+    }
+    const probe = document.createElement('span');
+    document.body.append(probe);
+    probe.setAttribute('style', 'color: red');
+    probe.remove();
+  })()`);
+  await frame.waitForFunction('window.cspViolations.length > 0', undefined, { timeout: 5_000 });
+  await frame.evaluate('window.cspViolations = []');
+}
+
+/** "+4.54 ms", "−120 µs", "1.20 s" → milliseconds, signed. */
+function parseDelta(text: string): number {
+  const m = /^([+\u2212]?)([\d.,]+) (µs|ms|s|min)$/.exec(text.trim());
+  if (!m) throw new Error(`not a duration: ${text}`);
+  const unit = { µs: 0.001, ms: 1, s: 1000, min: 60_000 }[m[3] as 'µs' | 'ms' | 's' | 'min'];
+  return (m[1] === '\u2212' ? -1 : 1) * Number((m[2] ?? '').replace(/,/g, '')) * unit;
+}
+
 /** The trace viewer on real files: list → waterfall → span detail, keyboard, and a 100,000-span trace. */
 export function traceViewerSpec(ctx: UiContext): void {
   describe('Trace viewer (UI)', () => {
@@ -25,8 +53,8 @@ export function traceViewerSpec(ctx: UiContext): void {
       assert.equal(await frame.locator('table.trace-list tbody tr').count(), 141);
       assert.match(await frame.locator('.summary').innerText(), /141 traces · 547 spans/);
       await frame.locator('th button.sort', { hasText: 'Spans' }).click();
-      const first = Number((await frame.locator('table.trace-list tbody tr').first().locator('td').nth(4).innerText()).replace(/,/g, ''));
-      const last = Number((await frame.locator('table.trace-list tbody tr').last().locator('td').nth(4).innerText()).replace(/,/g, ''));
+      const first = Number((await frame.locator('table.trace-list tbody tr').first().locator('td.col-spans').innerText()).replace(/,/g, ''));
+      const last = Number((await frame.locator('table.trace-list tbody tr').last().locator('td.col-spans').innerText()).replace(/,/g, ''));
       assert.ok(first >= last, `sorted by spans, descending: ${first} ≥ ${last}`);
     });
 
@@ -37,6 +65,74 @@ export function traceViewerSpec(ctx: UiContext): void {
       await frame.locator('.wf-row').nth(1).click();
       await frame.locator('#span-detail .detail-title').waitFor({ timeout: 15_000 });
       assert.ok((await frame.locator('#span-detail table.kv').count()) > 0);
+      await frame.locator('#back').click();
+      await frame.locator('table.trace-list').waitFor();
+    });
+
+    it('shows statistics over all traces: operation and model tables, a latency chart, no CSP violation', async () => {
+      const frame = await viewer('table.trace-list tbody tr');
+      await watchCspViolations(frame);
+      await frame.locator('#show-stats').focus();
+      await workbench.page.keyboard.press('Enter');
+      const operations = frame.locator('table.stats-operations tbody tr');
+      await operations.first().waitFor({ timeout: 15_000 });
+      // Every span belongs to exactly one operation: the counts add up to the file's 547 spans.
+      const counts = (await frame.locator('table.stats-operations td.col-count').allInnerTexts()).map((t) => Number(t.replace(/,/g, '')));
+      assert.equal(counts.reduce((n, c) => n + c, 0), 547);
+      assert.match(await frame.locator('#operations-heading').innerText(), new RegExp(`Operations \\(${counts.length}\\)`));
+      assert.match(await frame.locator('table.stats-models').innerText(), /No LLM or embedding spans/);
+      // Sortable like the trace list, and by keyboard: the header button keeps the focus.
+      await frame.locator('table.stats-operations button.sort', { hasText: 'Count' }).focus();
+      await workbench.page.keyboard.press('Enter');
+      const sorted = (await frame.locator('table.stats-operations td.col-count').allInnerTexts()).map((t) => Number(t.replace(/,/g, '')));
+      assert.deepEqual(sorted, [...sorted].sort((a, b) => b - a));
+      assert.equal(await frame.evaluate<string | undefined>('document.activeElement?.dataset.sort'), 'count');
+      // The chart: a canvas with a size, and bars drawn on it.
+      const box = await frame.locator('canvas#latency-chart').boundingBox();
+      assert.ok(box && box.width > 100 && box.height > 100, `chart size ${JSON.stringify(box)}`);
+      const painted = await frame.evaluate<number>(`(() => {
+        const c = document.getElementById('latency-chart');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+        return n;
+      })()`);
+      assert.ok(painted > 1000, `${painted} pixels painted`);
+      assert.deepEqual(await frame.evaluate<string[]>('window.cspViolations'), []);
+      await frame.locator('#back').focus();
+      await workbench.page.keyboard.press('Enter');
+      await frame.locator('table.trace-list').waitFor();
+      assert.equal(await frame.evaluate<string | undefined>('document.activeElement?.id'), 'show-stats');
+    });
+
+    it('compares two traces picked from the list by keyboard: totals’ deltas and matched spans', async () => {
+      const frame = await viewer('table.trace-list tbody tr');
+      await watchCspViolations(frame);
+      // Two runs of the same 18-span request (a frontend HTTP GET) in the OpenTelemetry Demo capture.
+      const [a, b] = ['bbad4eb5153b984404dfd154094bb031', '8765a1e9a3cd816cc763f9c7bdcf4fb2'];
+      for (const id of [a, b]) {
+        await frame.locator(`table.trace-list tr[data-trace="${id}"]`).focus();
+        await workbench.page.keyboard.press('Space');
+      }
+      assert.match(await frame.locator('#pick-note').innerText(), /^A: HTTP GET .* · B: HTTP GET /);
+      await frame.locator('#compare').focus();
+      await workbench.page.keyboard.press('Enter');
+      const matched = frame.locator('table.compare-matched tbody tr');
+      await matched.first().waitFor({ timeout: 15_000 });
+      assert.equal(await matched.count(), 18);
+      assert.match(await frame.locator('.compare').innerText(), /Only in A \(0\)[\s\S]*Only in B \(0\)/);
+      // B − A of the whole trace is 25.11 ms − 20.57 ms (shown to a tenth of a millisecond).
+      const total = parseDelta(await frame.locator('#delta-duration').innerText());
+      assert.ok(Math.abs(total - 4.54) < 0.06, `duration delta ${total}`);
+      // Largest change first.
+      const deltas = (await frame.locator('table.compare-matched td.col-durationDelta').allInnerTexts()).map(parseDelta);
+      assert.deepEqual(deltas.map(Math.abs), [...deltas.map(Math.abs)].sort((x, y) => y - x));
+      // Swapping A and B turns every change around.
+      await frame.locator('#swap').focus();
+      await workbench.page.keyboard.press('Enter');
+      await frame.locator('#delta-duration', { hasText: '\u2212' }).waitFor({ timeout: 15_000 });
+      assert.ok(Math.abs(parseDelta(await frame.locator('#delta-duration').innerText()) + total) < 0.01);
+      assert.deepEqual(await frame.evaluate<string[]>('window.cspViolations'), []);
       await frame.locator('#back').click();
       await frame.locator('table.trace-list').waitFor();
     });

@@ -21,3 +21,16 @@ export function count(value: number): string {
 export function time(epochMs: number): string {
   return new Date(epochMs).toISOString().replace('T', ' ').replace('Z', '');
 }
+
+/** A change with its sign (a true minus sign), formatted by `format` on its magnitude; zero has no sign. */
+export function signed(value: number, format: (magnitude: number) => string): string {
+  if (value === 0) return format(0);
+  return `${value > 0 ? '+' : '\u2212'}${format(Math.abs(value))}`;
+}
+
+/** A rate in 0..1 as a percentage; tiny non-zero rates stay visible as "<0.1%". */
+export function percent(rate: number): string {
+  if (rate === 0) return '0%';
+  if (Math.abs(rate) < 0.001) return '<0.1%';
+  return `${(rate * 100).toFixed(1)}%`;
+}

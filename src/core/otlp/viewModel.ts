@@ -1,10 +1,26 @@
 import type { PriceTable } from '../tokens/pricing/priceTable';
-import type { KeyValueRow, SearchQuery, SpanDetail, SpanRow, TraceListItem, TraceViewerToWebview, WireDiagnostic, WireMessage } from '../../shared/traceViewerProtocol';
+import type {
+  KeyValueRow,
+  SearchQuery,
+  SpanDetail,
+  SpanRow,
+  TraceListItem,
+  TraceViewerToWebview,
+  WireDiagnostic,
+  WireLatencyStats,
+  WireMessage,
+  WireModelStats,
+  WireOperationStats,
+  WireTraceDiff,
+  WireUnmatchedSpan,
+} from '../../shared/traceViewerProtocol';
+import { compareTraces, type TraceDiff, type UnmatchedSpan } from './compare';
 import { criticalPath } from './criticalPath';
 import { normalizeGenAi, type GenAiPart, type GenAiSpan } from './genai';
 import type { AttrValue, Attributes, Span, Trace, TraceSet } from './model';
 import { spanCosts, summarizeTrace, type TraceSummary } from './rollup';
 import { mostExpensiveLlmSpan, searchSpans, slowestSpan } from './search';
+import { modelStats, operationStats, type LatencyStats } from './stats';
 
 /** Attribute values as display text: strings as they are, everything else as JSON (bigint-safe). */
 export function valueText(value: AttrValue): string {
@@ -57,6 +73,47 @@ export function codeLocation(attributes: Attributes): { file: string; line: numb
 }
 
 // ---------------------------------------------------------------------------
+// Statistics and comparisons as wire data. Fields are copied one by one, so a field added to the core's
+// types does not reach the webview (or the JSON of postMessage) unnoticed.
+
+export function wireLatency(s: LatencyStats): WireLatencyStats {
+  return {
+    count: s.count,
+    errorCount: s.errorCount,
+    errorRate: s.errorRate,
+    p50Ms: s.p50Ms,
+    p95Ms: s.p95Ms,
+    p99Ms: s.p99Ms,
+    maxMs: s.maxMs,
+    meanMs: s.meanMs,
+    totalMs: s.count * s.meanMs,
+    tokens: { ...s.tokens },
+    costUsd: s.costUsd,
+  };
+}
+
+/**
+ * The comparison the webview shows: matched spans with the largest duration change first (ties keep a's tree
+ * order, as Array.prototype.sort is stable), unmatched spans in tree order with their own duration.
+ */
+export function wireDiff(diff: TraceDiff, a: Trace, b: Trace): WireTraceDiff {
+  const unmatched = (trace: Trace, u: UnmatchedSpan): WireUnmatchedSpan => {
+    const span = trace.spans[u.span];
+    return { path: u.path, span: u.span, durationMs: span ? msBetween(span.startNs, span.endNs) : 0, error: span?.status.code === 'error' };
+  };
+  return {
+    matched: diff.matched
+      .map((m) => ({ path: m.path, depth: m.depth, a: { ...m.a }, b: { ...m.b }, durationDeltaMs: m.durationDeltaMs, tokensDelta: m.tokensDelta, costDeltaUsd: m.costDeltaUsd }))
+      .sort((x, y) => Math.abs(y.durationDeltaMs) - Math.abs(x.durationDeltaMs)),
+    onlyInA: diff.onlyInA.map((u) => unmatched(a, u)),
+    onlyInB: diff.onlyInB.map((u) => unmatched(b, u)),
+    durationDeltaMs: diff.durationDeltaMs,
+    tokensDelta: diff.tokensDelta,
+    costDeltaUsd: diff.costDeltaUsd,
+  };
+}
+
+// ---------------------------------------------------------------------------
 // The view model the trace viewer's webview is fed from (converted to wire types here, in the lazy bundle).
 
 export class TraceViewModel {
@@ -64,6 +121,7 @@ export class TraceViewModel {
   private readonly summaries = new Map<string, TraceSummary>();
   private readonly costs = new Map<string, Float64Array>();
   private readonly genai = new Map<string, (GenAiSpan | undefined)[]>();
+  private statsCache: { operations: WireOperationStats[]; models: WireModelStats[] } | undefined;
 
   constructor(
     readonly set: TraceSet,
@@ -173,6 +231,22 @@ export class TraceViewModel {
   search(traceId: string, query: SearchQuery): number[] {
     const trace = this.byId.get(traceId);
     return trace ? searchSpans(trace, query) : [];
+  }
+
+  /** Per operation and per model over every trace of the file; computed once, as the file's model is immutable. */
+  stats(): { operations: WireOperationStats[]; models: WireModelStats[] } {
+    this.statsCache ??= {
+      operations: operationStats(this.set.traces, this.prices).map((o) => ({ name: o.name, service: o.service, ...wireLatency(o) })),
+      models: modelStats(this.set.traces, this.prices).map((m) => ({ model: m.model, providers: [...m.providers], ...wireLatency(m) })),
+    };
+    return this.statsCache;
+  }
+
+  /** b against a; undefined when either trace is not in the file. */
+  compare(a: string, b: string): WireTraceDiff | undefined {
+    const ta = this.byId.get(a);
+    const tb = this.byId.get(b);
+    return ta && tb ? wireDiff(compareTraces(ta, tb, this.prices), ta, tb) : undefined;
   }
 
   private genAiDetail(trace: Trace, g: GenAiSpan, cost: number | undefined): NonNullable<SpanDetail['genai']> {

@@ -166,6 +166,12 @@ export class TraceViewerProvider implements vscode.CustomReadonlyEditorProvider<
       case 'search':
         post({ type: 'searchResult', traceId: m.traceId, matches: model?.search(m.traceId, m.query) ?? [] });
         break;
+      case 'requestStats':
+        if (model) post({ type: 'stats', ...model.stats() });
+        break;
+      case 'compare':
+        post({ type: 'comparison', a: m.a, b: m.b, diff: model?.compare(m.a, m.b) ?? null });
+        break;
       case 'goToCode':
         await this.goToCode(doc, m.file, m.line);
         break;
