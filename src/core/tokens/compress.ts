@@ -40,17 +40,29 @@ const MIN_REPEATED_LENGTH = 20;
 
 export function compressPrompt(source: string, options: { protect?: OffsetRange[] } = {}): CompressionResult {
   const protectedRanges = [...findPlaceholders(source), ...(options.protect ?? [])].filter((r) => r.end > r.start);
-  const lines = splitLines(source, protectedRanges);
-  const counts: Record<CompressionRule, number> = { dedent: 0, 'trailing-whitespace': 0, 'blank-lines': 0, 'repeated-lines': 0 };
+  let kept = splitLines(source, protectedRanges);
+  const dedented = new Set<Line>();
+  const stripped = new Set<Line>();
+  let dropped = 0;
+  let collapsed = 0;
 
-  // Order matters for idempotence: dropping repeats can leave new blank runs, so blanks go last.
-  counts['trailing-whitespace'] = stripTrailing(lines);
-  counts.dedent = dedent(lines);
-  let kept = dropRepeated(lines);
-  counts['repeated-lines'] = lines.length - kept.length;
-  const before = kept.length;
-  kept = collapseBlanks(kept);
-  counts['blank-lines'] = before - kept.length;
+  // Rules feed each other (dropping a repeated line can leave lines that now share an
+  // indentation, dedenting can make two lines equal), so run them to a fixed point: that is
+  // what makes the rewrite idempotent. Each round only removes text, so this ends.
+  for (let round = 0; round < 16; round++) {
+    const strippedNow = stripTrailing(kept);
+    const dedentedNow = dedent(kept);
+    const afterRepeats = dropRepeated(kept);
+    const afterBlanks = collapseBlanks(afterRepeats);
+    for (const l of strippedNow) stripped.add(l);
+    for (const l of dedentedNow) dedented.add(l);
+    dropped += kept.length - afterRepeats.length;
+    collapsed += afterRepeats.length - afterBlanks.length;
+    const changed = strippedNow.length + dedentedNow.length > 0 || afterBlanks.length !== kept.length;
+    kept = afterBlanks;
+    if (!changed) break;
+  }
+  const counts: Record<CompressionRule, number> = { dedent: dedented.size, 'trailing-whitespace': stripped.size, 'blank-lines': collapsed, 'repeated-lines': dropped };
 
   const text = joinLines(kept);
   const rules: CompressionRule[] = ['dedent', 'trailing-whitespace', 'blank-lines', 'repeated-lines'];
@@ -149,17 +161,18 @@ function joinLines(lines: readonly Line[]): string {
 
 const isBlank = (l: Line): boolean => l.text.trim() === '';
 
-function stripTrailing(lines: Line[]): number {
-  let count = 0;
+/** Returns the lines it changed. */
+function stripTrailing(lines: Line[]): Line[] {
+  const changed: Line[] = [];
   for (const line of lines) {
     if (line.fenced || line.lockTrailing) continue;
     const stripped = line.text.replace(/[ \t]+$/, '');
     // `…\␠␠` ends in an escaped space: stripping would turn it into a line continuation.
     if (stripped === line.text || stripped.endsWith('\\')) continue;
     line.text = stripped;
-    count++;
+    changed.push(line);
   }
-  return count;
+  return changed;
 }
 
 /**
@@ -169,18 +182,18 @@ function stripTrailing(lines: Line[]): number {
  * keep their indentation, fence lines included, so the block stays intact;
  * so do lines whose indentation is inside a placeholder.
  */
-function dedent(lines: Line[]): number {
+function dedent(lines: Line[]): Line[] {
   const candidates = lines.filter((l, i) => !(i === 0 && !isBlank(l)) && !l.fenced && !l.lockIndent && !isBlank(l));
-  if (candidates.length === 0) return 0;
+  if (candidates.length === 0) return [];
   let prefix = /^[ \t]*/.exec((candidates[0] as Line).text)?.[0] ?? '';
   for (const l of candidates) {
     let k = 0;
     while (k < prefix.length && l.text[k] === prefix[k]) k++;
     prefix = prefix.slice(0, k);
-    if (!prefix) return 0;
+    if (!prefix) return [];
   }
   for (const l of candidates) l.text = l.text.slice(prefix.length);
-  return candidates.length;
+  return candidates;
 }
 
 /** Drops a line that repeats the previous non-blank line exactly (and is long enough to be content, not structure). */
