@@ -8,6 +8,7 @@ import { openInput } from '../src/core/io/openInput';
 import { readLines } from '../src/core/io/readLines';
 import { benchTokens } from './tokens';
 import { benchTrace } from './trace';
+import { median } from './measure';
 
 /**
  * `npm run bench`: each measurement against a named peer in the same run,
@@ -73,7 +74,6 @@ function benchCliStartup(): void {
     return performance.now() - t;
   };
   const runs = 15;
-  const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? NaN;
   const ours = median(Array.from({ length: runs }, () => time([cli, '--version'])));
   const bare = median(Array.from({ length: runs }, () => time(['-e', '0'])));
   console.log(`agentops --version vs node -e 0, median of ${runs} process starts:`);

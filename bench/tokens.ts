@@ -6,6 +6,7 @@ import { ChunkedCounter } from '../src/core/tokens/chunkedCounter';
 import { loadCounter } from '../src/core/tokens/encodings';
 import type { TokenCounter } from '../src/core/tokens/types';
 import { mixedCorpus, seededRandom } from '../test/unit/core/tokens/mixedCorpus';
+import { median, ms, p95 } from './measure';
 
 /**
  * Token engine benchmarks: gpt-tokenizer (our counters) against js-tiktoken
@@ -199,15 +200,6 @@ function time(fn: () => unknown): number {
   return performance.now() - t;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
 
-function p95(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)] ?? NaN;
-}
 
-const ms = (x: number, width = 8) => `${x < 10 ? x.toFixed(2) : x.toFixed(0)} ms`.padStart(width);
 const mb = (bytes: number, width = 9) => `${(bytes / 1024 / 1024).toFixed(1)} MB`.padStart(width);

@@ -14,6 +14,7 @@ import type { TraceSet } from '../src/core/otlp/model';
 import { bundledPriceTable } from '../src/core/tokens/pricing/priceTable';
 import type { TraceViewerToWebview } from '../src/shared/traceViewerProtocol';
 import { seededRandom } from '../test/unit/core/tokens/mixedCorpus';
+import { median, ms, p95 } from './measure';
 
 /**
  * Trace viewer benchmarks, each against a peer measured in the same run:
@@ -519,15 +520,6 @@ async function bestOf<T>(n: number, fn: () => Promise<T>): Promise<{ ms: number;
   return best;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
 
-function p95(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)] ?? NaN;
-}
 
-const ms = (x: number, width = 8) => `${x < 10 ? x.toFixed(2) : x.toFixed(0)} ms`.padStart(width);
 const mbText = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;

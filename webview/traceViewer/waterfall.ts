@@ -104,16 +104,7 @@ export class Waterfall {
 
   /** The rows in view order: roots (and orphans), depth first, skipping collapsed subtrees. */
   private flatten(): void {
-    const out: number[] = [];
-    const stack: number[] = [];
-    for (let i = this.spans.length - 1; i >= 0; i--) if ((this.spans[i]?.parent ?? -1) < 0) stack.push(i);
-    while (stack.length > 0) {
-      const i = stack.pop() as number;
-      out.push(i);
-      if (this.collapsed.has(i)) continue;
-      const kids = this.children[i] ?? [];
-      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k] as number);
-    }
+    const out = this.treeOrder(this.collapsed);
     this.visible = out;
     this.positionOf = new Int32Array(this.spans.length).fill(-1);
     out.forEach((span, pos) => (this.positionOf[span] = pos));
@@ -237,13 +228,15 @@ export class Waterfall {
     if (next !== undefined) this.select(next);
   }
 
-  private treeOrder(): number[] {
+  /** Depth-first order from the roots (and orphans), without recursion; `skip` subtrees are left out. */
+  private treeOrder(skip: ReadonlySet<number> = new Set()): number[] {
     const out: number[] = [];
     const stack: number[] = [];
     for (let i = this.spans.length - 1; i >= 0; i--) if ((this.spans[i]?.parent ?? -1) < 0) stack.push(i);
     while (stack.length > 0) {
       const i = stack.pop() as number;
       out.push(i);
+      if (skip.has(i)) continue;
       const kids = this.children[i] ?? [];
       for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k] as number);
     }

@@ -2,18 +2,9 @@ import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { getEncoding } from 'js-tiktoken';
-import type { CliIo } from '../../../src/cli/command';
-import { runCli } from '../../../src/cli/run';
+import { cli, repo } from './cliHarness';
 
-const repo = join(__dirname, '..', '..', '..');
 
-async function cli(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: repo, env: {} };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 interface TokensJson {
   prompts: {

@@ -1,18 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { join } from 'node:path';
-import type { CliIo } from '../../../src/cli/command';
-import { runCli } from '../../../src/cli/run';
+import { cli } from './cliHarness';
 import { corpusFile } from '../corpus';
 
-const repo = join(__dirname, '..', '..', '..');
 
-async function cli(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: repo, env: {} };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 interface TraceJson {
   traces: { traceId: string; rootName: string; services: string[]; spanCount: number; errorCount: number; startTimeUnixNano: string; durationMs: number; tokens: Record<string, number>; costUsd: number | null; models: string[]; criticalPath?: unknown }[];
