@@ -153,7 +153,7 @@ function summaryText(): string {
   const spans = state.traces.reduce((n, t) => n + t.spanCount, 0);
   const errors = state.traces.reduce((n, t) => n + t.errorCount, 0);
   const cost = state.traces.reduce((n, t) => n + (t.costUsd ?? 0), 0);
-  return `${state.file} · ${count(state.traces.length)} traces · ${count(spans)} spans · ${count(errors)} errors${cost > 0 ? ` · ${usd(cost)}` : ''}`;
+  return `${state.file} · ${plural(state.traces.length, 'trace')} · ${plural(spans, 'span')} · ${plural(errors, 'error')}${cost > 0 ? ` · ${usd(cost)}` : ''}`;
 }
 
 function diagnosticsBlock(): HTMLElement | null {
@@ -348,7 +348,7 @@ function showTrace(): void {
 
   replaceChildren(
     root as HTMLElement,
-    el('div', { class: 'toolbar' }, back, el('h1', { class: 'trace-title' }, trace?.rootName ?? state.traceId ?? ''), el('span', { class: 'muted' }, trace ? `${ms(trace.durationMs)} · ${count(trace.spanCount)} spans · ${count(trace.errorCount)} errors${trace.costUsd !== null ? ` · ${usd(trace.costUsd)}` : ''}` : '')),
+    el('div', { class: 'toolbar' }, back, el('h1', { class: 'trace-title' }, trace?.rootName ?? state.traceId ?? ''), el('span', { class: 'muted' }, trace ? `${ms(trace.durationMs)} · ${plural(trace.spanCount, 'span')} · ${plural(trace.errorCount, 'error')}${trace.costUsd !== null ? ` · ${usd(trace.costUsd)}` : ''}` : '')),
     el(
       'div',
       { class: 'toolbar' },
@@ -368,4 +368,8 @@ function showTrace(): void {
   const first = state.spans.findIndex((s) => s.parent < 0);
   if (first >= 0) waterfall.select(first);
   waterfall.focus();
+}
+
+function plural(n: number, word: string): string {
+  return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 }
