@@ -51,7 +51,7 @@ const lazyPackages = {
   '@vscode/tree-sitter-wasm': 'tree-sitter',
 };
 /** Our own feature cores that only a command or provider needs: dist/lazy/<name>.js too. */
-const lazyModules = { tokens: 'src/core/tokens/index.ts', otlp: 'src/core/otlp/index.ts', otlpWorker: 'src/core/otlp/readerWorker.ts' };
+const lazyModules = { tokens: 'src/core/tokens/index.ts', otlp: 'src/core/otlp/index.ts', otlpWorker: 'src/core/otlp/traceSessionWorker.ts' };
 
 /** Rewrites imports of lazy packages and modules to requires of their files, relative to `dir`. */
 function lazyPlugin(dir) {

@@ -220,11 +220,13 @@ function benchFirstList(file: string): void {
     const t1 = performance.now();
     let last = performance.now(), stall = 0, busy = 0;
     const timer = setInterval(() => { const now = performance.now(); stall = Math.max(stall, now - last); busy += Math.max(0, now - last - 5); last = now; }, 5);
-    const read = mode === 'worker' ? otlp.readTraceFilesInWorker([file], { workerPath: lazy + '/otlpWorker.js' }) : otlp.readTraceFiles([file]);
-    read.then((set) => {
+    // worker: what the extension does, a session whose worker holds the model and sends the list.
+    const read = mode === 'worker' ? otlp.openTraceSession({ workerPath: lazy + '/otlpWorker.js', files: [file] }) : otlp.readTraceFiles([file]);
+    read.then(async (opened) => {
       const t2 = performance.now();
-      const list = new otlp.TraceViewModel(set, tokens.bundledPriceTable()).list();
+      const list = mode === 'worker' ? await opened.list() : new otlp.TraceViewModel(opened, tokens.bundledPriceTable()).list();
       const t3 = performance.now();
+      if (mode === 'worker') opened.dispose();
       clearInterval(timer);
       stall = Math.max(stall, t3 - last);
       busy += t3 - last;

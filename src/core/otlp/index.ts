@@ -7,10 +7,10 @@ export type * from './model';
 
 // --- Reader ---
 export { readTraceFiles, readTraceStream, readTraceText } from './reader';
-export { readTraceFilesInWorker, type WorkerReadOptions } from './readInWorker';
 
-// --- The trace viewer's view model (viewModel.ts) ---
+// --- The trace viewer's view model (viewModel.ts), and the same answers from a worker thread that holds it ---
 export { TraceViewModel } from './viewModel';
+export { openTraceSession, type PriceInputs, type PriceProblem, type TraceCounts, type TraceMessage, type TraceSession, type TraceSessionOptions } from './traceSession';
 
 // --- Analysis over the model ---
 export {

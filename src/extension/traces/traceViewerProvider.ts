@@ -3,20 +3,27 @@ import type * as Otlp from '../../core/otlp/index';
 import { isTraceViewerFromWebview, type TraceViewerFromWebview, type TraceViewerToWebview } from '../../shared/traceViewerProtocol';
 import { CommandIds } from '../commandIds';
 import { lazyModule } from '../lazy';
-import type { PromptLensService } from '../tokens/lensService';
+import { storedPricesUri, type PromptLensService } from '../tokens/lensService';
 import { renderWebviewHtml, webviewOptions } from '../webview/html';
 
 const loadOtlp = lazyModule('otlp', () => import('../../core/otlp/index'));
 
-/** One opened trace file: its traces, read off the extension host's thread, reloaded when the file grows. */
+/**
+ * One opened trace file. A worker thread reads it and keeps its model (a TraceSession); the extension host
+ * only relays the small answers the webview asks for. When the file changes, the same worker reads it again.
+ */
 class TraceDocument implements vscode.CustomDocument {
-  model: Otlp.TraceViewModel | undefined;
+  session: Otlp.TraceSession | undefined;
   failure: string | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly watcher: vscode.FileSystemWatcher | undefined;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
-  private abort: AbortController | undefined;
+  /** The session being opened (first load, or after a failed one). */
+  private opening: AbortController | undefined;
+  private disposed = false;
+  /** The progress notification of the first load, while it shows. */
+  private report: ((fraction: number) => void) | undefined;
   onProgress: ((bytesRead: number, bytesTotal: number) => void) | undefined;
 
   constructor(
@@ -38,60 +45,100 @@ class TraceDocument implements vscode.CustomDocument {
     }
   }
 
-  /** Reads the file in a worker thread; the first load shows a cancellable progress notification. */
+  /** Opens the session (the first load shows a cancellable progress notification), or reloads it. */
   load(withNotification: boolean): Promise<void> {
-    this.abort?.abort();
-    const abort = new AbortController();
-    this.abort = abort;
-    const run = async (report?: (fraction: number) => void) => {
+    const run = async (abort?: AbortController) => {
       const started = performance.now();
       try {
-        const otlp = await loadOtlp();
-        const set = await otlp.readTraceFilesInWorker([this.uri.fsPath], {
-          workerPath: this.context.asAbsolutePath('dist/lazy/otlpWorker.js'),
-          signal: abort.signal,
-          onProgress: ({ bytesRead, bytesTotal }) => {
-            report?.(bytesTotal > 0 ? bytesRead / bytesTotal : 0);
-            this.onProgress?.(bytesRead, bytesTotal);
-          },
-        });
-        this.model = new otlp.TraceViewModel(set, await this.lens.priceTable());
+        const counts = this.session ? await this.session.reload() : await this.open(abort ?? new AbortController());
         this.failure = undefined;
-        const spans = set.traces.reduce((n, t) => n + t.spans.length, 0);
-        this.log.info(`Trace viewer: ${this.uri.fsPath}: ${set.traces.length} traces, ${spans} spans, ${set.diagnostics.length} diagnostics in ${(performance.now() - started).toFixed(0)} ms`);
+        this.log.info(
+          `Trace viewer: ${this.uri.fsPath}: ${counts.traces} traces, ${counts.spans} spans, ${counts.diagnostics} diagnostics in ${(performance.now() - started).toFixed(0)} ms`,
+        );
       } catch (err) {
-        if (abort.signal.aborted) return;
+        // Cancelled, superseded by a newer load, or the document was closed: nothing to show.
+        if (isAbortError(err) || this.disposed) return;
         this.failure = err instanceof Error ? err.message : String(err);
         this.log.error(`Trace viewer: ${this.failure}`);
       }
       this.changed.fire();
     };
-    if (!withNotification) {
+    if (!withNotification || this.session) {
       return run();
     }
     const loading = Promise.resolve(vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Agent Ops: reading {0}', vscode.workspace.asRelativePath(this.uri)), cancellable: true },
       (progress, token) => {
+        const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
         let last = 0;
-        return run((fraction) => {
+        this.report = (fraction) => {
           const pct = Math.floor(fraction * 100);
           if (pct > last) {
             progress.report({ increment: pct - last, message: `${pct}%` });
             last = pct;
           }
-        });
+        };
+        return run(abort).finally(() => (this.report = undefined));
       },
     ));
     return loading;
   }
 
+  /** Starts the worker (aborting an open still in progress) with the same price inputs as the token lens. */
+  private async open(abort: AbortController): Promise<Otlp.TraceCounts> {
+    this.opening?.abort();
+    this.opening = abort;
+    try {
+      const otlp = await loadOtlp();
+      const session = await otlp.openTraceSession({
+        workerPath: this.context.asAbsolutePath('dist/lazy/otlpWorker.js'),
+        files: [this.uri.fsPath],
+        prices: { ...(await this.storedPrices()), overrides: this.lens.settings.priceOverrides },
+        signal: abort.signal,
+        onProgress: ({ bytesRead, bytesTotal }) => {
+          this.report?.(bytesTotal > 0 ? bytesRead / bytesTotal : 0);
+          this.onProgress?.(bytesRead, bytesTotal);
+        },
+      });
+      if (this.disposed || abort.signal.aborted) {
+        session.dispose();
+        throw new DOMException('the trace viewer was closed', 'AbortError');
+      }
+      this.session = session;
+      for (const p of session.priceProblems) {
+        this.log.warn(`Trace viewer: ${p.input === 'overrides' ? 'price overrides ignored' : 'ignoring refreshed prices'}: ${p.message}`);
+      }
+      return await session.counts();
+    } finally {
+      if (this.opening === abort) this.opening = undefined;
+    }
+  }
+
+  /** The refreshed genai-prices copy in global storage, when there is one (the worker validates it). */
+  private async storedPrices(): Promise<{ storedJson?: string; storedOrigin?: string }> {
+    const stored = storedPricesUri(this.context);
+    try {
+      return { storedJson: new TextDecoder().decode(await vscode.workspace.fs.readFile(stored)), storedOrigin: stored.fsPath };
+    } catch (err) {
+      if (!(err instanceof vscode.FileSystemError)) this.log.warn(`Trace viewer: ignoring refreshed prices: ${err instanceof Error ? err.message : String(err)}`);
+      return {};
+    }
+  }
+
   dispose(): void {
-    this.abort?.abort();
+    this.disposed = true;
+    this.opening?.abort();
+    this.session?.dispose();
+    this.session = undefined;
     clearTimeout(this.reloadTimer);
     this.watcher?.dispose();
     this.changed.dispose();
   }
+}
+
+function isAbortError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'AbortError';
 }
 
 /**
@@ -117,25 +164,28 @@ export class TraceViewerProvider implements vscode.CustomReadonlyEditorProvider<
   async resolveCustomEditor(doc: TraceDocument, panel: vscode.WebviewPanel): Promise<void> {
     panel.webview.options = webviewOptions(this.context.extensionUri);
     panel.webview.html = renderWebviewHtml(panel.webview, this.context.extensionUri, { script: 'traceViewer', title: vscode.l10n.t('Agent Ops Trace Viewer'), styles: ['traceViewer.css'] });
-    const post = (m: TraceViewerToWebview) => void panel.webview.postMessage(m);
+    // Answers come back from the worker asynchronously, possibly after the panel was closed.
+    let open = true;
+    const post = (m: TraceViewerToWebview) => open && void panel.webview.postMessage(m);
     let ready = false;
-    const sendLoaded = () => {
+    const sendLoaded = async () => {
       if (!ready) return;
-      if (doc.failure) post({ type: 'failed', message: doc.failure });
-      else if (doc.model) {
-        post({
-          type: 'loaded',
-          file: vscode.workspace.asRelativePath(doc.uri),
-          traces: doc.model.list(),
-          diagnostics: doc.model.diagnostics(),
-          logRecords: doc.model.set.logRecords,
-          metricDataPoints: doc.model.set.metricDataPoints,
-        });
+      if (doc.failure) {
+        post({ type: 'failed', message: doc.failure });
+        return;
       }
+      const session = doc.session;
+      if (!session) return;
+      const [traces, diagnostics, counts] = await Promise.all([session.list(), session.diagnostics(), session.counts()]);
+      post({ type: 'loaded', file: vscode.workspace.asRelativePath(doc.uri), traces, diagnostics, logRecords: counts.logRecords, metricDataPoints: counts.metricDataPoints });
     };
+    const relay = (work: Promise<void>) =>
+      work.catch((err: unknown) => {
+        if (!isAbortError(err)) this.log.error(`Trace viewer: ${err instanceof Error ? err.message : String(err)}`);
+      });
     doc.onProgress = (bytesRead, bytesTotal) => ready && post({ type: 'progress', bytesRead, bytesTotal });
     const subscriptions = [
-      doc.onDidChange(sendLoaded),
+      doc.onDidChange(() => void relay(sendLoaded())),
       panel.webview.onDidReceiveMessage((m: unknown) => {
         if (!isTraceViewerFromWebview(m)) {
           this.log.warn('Trace viewer: ignored a malformed message from the webview');
@@ -143,34 +193,37 @@ export class TraceViewerProvider implements vscode.CustomReadonlyEditorProvider<
         }
         if (m.type === 'ready') {
           ready = true;
-          sendLoaded();
-        } else void this.onMessage(doc, m, post);
+          void relay(sendLoaded());
+        } else void relay(this.onMessage(doc, m, post));
       }),
     ];
-    panel.onDidDispose(() => subscriptions.forEach((s) => s.dispose()));
+    panel.onDidDispose(() => {
+      open = false;
+      subscriptions.forEach((s) => s.dispose());
+    });
   }
 
   private async onMessage(doc: TraceDocument, m: Exclude<TraceViewerFromWebview, { type: 'ready' }>, post: (m: TraceViewerToWebview) => void): Promise<void> {
-    const model = doc.model;
+    const session = doc.session;
     switch (m.type) {
       case 'openTrace': {
-        const trace = model?.trace(m.traceId);
+        const trace = await session?.trace(m.traceId);
         if (trace) post(trace);
         break;
       }
       case 'selectSpan': {
-        const detail = model?.detail(m.traceId, m.index);
+        const detail = await session?.detail(m.traceId, m.index);
         if (detail) post({ type: 'spanDetail', detail });
         break;
       }
       case 'search':
-        post({ type: 'searchResult', traceId: m.traceId, matches: model?.search(m.traceId, m.query) ?? [] });
+        post({ type: 'searchResult', traceId: m.traceId, matches: (await session?.search(m.traceId, m.query)) ?? [] });
         break;
       case 'requestStats':
-        if (model) post({ type: 'stats', ...model.stats() });
+        if (session) post({ type: 'stats', ...(await session.stats()) });
         break;
       case 'compare':
-        post({ type: 'comparison', a: m.a, b: m.b, diff: model?.compare(m.a, m.b) ?? null });
+        post({ type: 'comparison', a: m.a, b: m.b, diff: (await session?.compare(m.a, m.b)) ?? null });
         break;
       case 'goToCode':
         await this.goToCode(doc, m.file, m.line);

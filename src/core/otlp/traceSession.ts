@@ -1,0 +1,185 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { InputError } from '../errors';
+import type { SearchQuery, SpanDetail, TraceListItem, WireDiagnostic, WireModelStats, WireOperationStats, WireTraceDiff } from '../../shared/traceViewerProtocol';
+import type { ReadProgress } from './model';
+import type {
+  PriceInputs,
+  PriceProblem,
+  SerializedError,
+  SessionInit,
+  SessionMethod,
+  SessionMethods,
+  SessionRequest,
+  SessionResponse,
+  TraceCounts,
+  TraceMessage,
+} from './workerProtocol';
+
+export type { PriceInputs, PriceProblem, TraceCounts, TraceMessage } from './workerProtocol';
+
+export interface TraceSessionOptions {
+  /** The worker script: dist/lazy/otlpWorker.js when bundled, src/core/otlp/traceSessionWorker.ts from source (run through tsx). */
+  workerPath: string;
+  files: string[];
+  /** What the worker's price table is built from; without it, the bundled genai-prices table. */
+  prices?: PriceInputs;
+  /** Progress of every read: the first one and each reload. */
+  onProgress?(progress: ReadProgress): void;
+  /** Aborts opening (the worker is terminated and the promise rejects with an AbortError); ignored once open. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The trace files read and held by a worker thread. Every method is one small request/response over
+ * postMessage whose answer is wire data (src/shared/traceViewerProtocol.ts); the TraceSet itself never
+ * crosses to the calling thread.
+ */
+export interface TraceSession {
+  /** Price inputs the worker ignored (it fell back to the bundled table or to no overrides); set once, on open. */
+  readonly priceProblems: readonly PriceProblem[];
+  list(): Promise<TraceListItem[]>;
+  diagnostics(): Promise<WireDiagnostic[]>;
+  counts(): Promise<TraceCounts>;
+  trace(traceId: string): Promise<TraceMessage | undefined>;
+  detail(traceId: string, index: number): Promise<SpanDetail | undefined>;
+  search(traceId: string, query: SearchQuery): Promise<number[]>;
+  stats(): Promise<{ operations: WireOperationStats[]; models: WireModelStats[] }>;
+  /** undefined when either trace is not in the files. */
+  compare(a: string, b: string): Promise<WireTraceDiff | undefined>;
+  /**
+   * Reads the files again in the same worker and swaps the model in when done (until then the previous one
+   * answers). A newer reload aborts this one (AbortError); a failed read keeps the previous model.
+   */
+  reload(): Promise<TraceCounts>;
+  /** Terminates the worker. Requests still waiting, and any made later, reject with an AbortError. */
+  dispose(): void;
+}
+
+/**
+ * Starts a worker that reads `files` and keeps their model. Resolves once the first read is done; rejects
+ * with its error (an InputError for an unreadable file) or an AbortError, and then the worker is gone.
+ */
+export async function openTraceSession(options: TraceSessionOptions): Promise<TraceSession> {
+  const { signal } = options;
+  if (signal?.aborted) throw abortError(signal, 'opening the trace files was aborted');
+  const init: SessionInit = { files: [...options.files], prices: plainPrices(options.prices ?? {}) };
+  const session = new WorkerTraceSession(startWorker(options.workerPath, init), options.onProgress);
+  const onAbort = (): void => session.close(abortError(signal as AbortSignal, 'opening the trace files was aborted'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await session.reload();
+    return session;
+  } catch (err) {
+    session.close(err instanceof Error ? err : new Error(String(err)));
+    throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+}
+
+class WorkerTraceSession implements TraceSession {
+  priceProblems: readonly PriceProblem[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed: Error | undefined;
+
+  constructor(
+    private readonly worker: Worker,
+    private readonly onProgress: ((progress: ReadProgress) => void) | undefined,
+  ) {
+    worker.on('message', (m: SessionResponse) => this.receive(m));
+    worker.on('error', (err) => this.close(err));
+    worker.on('exit', (code) => this.close(new Error(`the trace session's worker exited (code ${code})`)));
+  }
+
+  list = () => this.call('list');
+  diagnostics = () => this.call('diagnostics');
+  counts = () => this.call('counts');
+  trace = (traceId: string) => this.call('trace', traceId);
+  detail = (traceId: string, index: number) => this.call('detail', traceId, index);
+  search = (traceId: string, query: SearchQuery) => this.call('search', traceId, query);
+  stats = () => this.call('stats');
+  compare = (a: string, b: string) => this.call('compare', a, b);
+  reload = () => this.call('load');
+
+  dispose(): void {
+    this.close(new DOMException('the trace session was disposed', 'AbortError'));
+  }
+
+  /** Ends the session: rejects what is pending with `reason` (and every later request), terminates the worker. */
+  close(reason: Error): void {
+    if (this.closed) return;
+    this.closed = reason;
+    for (const p of this.pending.values()) p.reject(reason);
+    this.pending.clear();
+    void this.worker.terminate();
+  }
+
+  private call<M extends SessionMethod>(method: M, ...args: Parameters<SessionMethods[M]>): Promise<ReturnType<SessionMethods[M]>> {
+    if (this.closed) return Promise.reject(this.closed);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.worker.postMessage({ id, method, args } as SessionRequest);
+    });
+  }
+
+  private receive(m: SessionResponse): void {
+    if (this.closed) return;
+    if (m.type === 'priceProblems') {
+      this.priceProblems = m.problems;
+      return;
+    }
+    if (m.type === 'progress') {
+      if (this.pending.has(m.id)) this.onProgress?.(m.progress);
+      return;
+    }
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (m.type === 'result') p.resolve(m.value);
+    else p.reject(deserialize(m.error));
+  }
+}
+
+/** The settings value may be a VS Code configuration proxy, which structured clone rejects: pass it as JSON. */
+function plainPrices(prices: PriceInputs): PriceInputs {
+  const { storedJson, storedOrigin, overrides } = prices;
+  const json = overrides === undefined ? undefined : JSON.stringify(overrides);
+  return {
+    ...(storedJson !== undefined ? { storedJson } : {}),
+    ...(storedOrigin !== undefined ? { storedOrigin } : {}),
+    ...(json !== undefined ? { overrides: JSON.parse(json) as unknown } : {}),
+  };
+}
+
+/**
+ * A .ts entry (tests, running from source) needs tsx inside the worker too. Node 20 ignores
+ * `--import tsx` in a worker's execArgv, so a two-line bootstrap registers tsx's require hook first.
+ */
+function startWorker(workerPath: string, workerData: SessionInit): Worker {
+  if (!workerPath.endsWith('.ts')) return new Worker(workerPath, { workerData });
+  const tsx = createRequire(workerPath).resolve('tsx/cjs/api');
+  const bootstrap = `require(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(workerPath)});`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+function deserialize(e: SerializedError): Error {
+  if (e.name === 'InputError' && e.location && e.detail !== undefined) return new InputError(e.location, e.detail);
+  if (e.name === 'AbortError') return new DOMException(e.message, 'AbortError');
+  const err = new Error(e.message);
+  err.name = e.name;
+  return err;
+}
+
+function abortError(signal: AbortSignal, message: string): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  return new DOMException(message, 'AbortError');
+}

@@ -1,0 +1,110 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { isInputError } from '../errors';
+import { bundledPriceTable, parsePriceOverrides, withOverrides, type PriceTable } from '../tokens/pricing/priceTable';
+import { loadStoredPrices } from '../tokens/pricing/refresh';
+import { readTraceFiles } from './reader';
+import { TraceViewModel } from './viewModel';
+import type { PriceInputs, PriceProblem, SerializedError, SessionInit, SessionRequest, SessionResponse, TraceCounts } from './workerProtocol';
+
+/**
+ * The session worker's entry (bundled to dist/lazy/otlpWorker.js; started by openTraceSession). It owns the
+ * TraceSet and its TraceViewModel for as long as the session lives and answers each request with wire data,
+ * so the extension host never holds nor unpacks the model. Requests are answered in the order they arrive;
+ * while the files are (re)read, the previous model keeps answering. Ending the session terminates the thread.
+ */
+
+const port = parentPort;
+if (!port) throw new Error('traceSessionWorker runs in a worker thread: start it with openTraceSession');
+const init = workerData as SessionInit;
+
+function post(message: SessionResponse): void {
+  port?.postMessage(message);
+}
+
+/** The bundled table, the refreshed copy when it is valid, then the overrides when they are valid. */
+function priceTable(inputs: PriceInputs): { table: PriceTable; problems: PriceProblem[] } {
+  const problems: PriceProblem[] = [];
+  let table = bundledPriceTable();
+  if (inputs.storedJson !== undefined) {
+    try {
+      table = loadStoredPrices(inputs.storedJson, inputs.storedOrigin ?? 'refreshed prices');
+    } catch (err) {
+      problems.push({ input: 'storedPrices', message: errorText(err) });
+    }
+  }
+  try {
+    table = withOverrides(table, parsePriceOverrides(inputs.overrides, 'settings'));
+  } catch (err) {
+    problems.push({ input: 'overrides', message: errorText(err) });
+  }
+  return { table, problems };
+}
+
+const prices = priceTable(init.prices);
+if (prices.problems.length > 0) post({ type: 'priceProblems', problems: prices.problems });
+
+let model: TraceViewModel | undefined;
+let reading: AbortController | undefined;
+
+/** Reads the files into a new model; a newer load aborts one in progress. A failed read keeps the previous model. */
+async function load(id: number): Promise<TraceCounts> {
+  reading?.abort();
+  const abort = new AbortController();
+  reading = abort;
+  try {
+    const set = await readTraceFiles(init.files, { signal: abort.signal, onProgress: (progress) => post({ type: 'progress', id, progress }) });
+    model = new TraceViewModel(set, prices.table);
+    return counts(model);
+  } finally {
+    if (reading === abort) reading = undefined;
+  }
+}
+
+function counts(m: TraceViewModel): TraceCounts {
+  let spans = 0;
+  for (const t of m.set.traces) spans += t.spans.length;
+  return { traces: m.set.traces.length, spans, logRecords: m.set.logRecords, metricDataPoints: m.set.metricDataPoints, diagnostics: m.set.diagnostics.length };
+}
+
+function answer(request: Exclude<SessionRequest, { method: 'load' }>): unknown {
+  if (!model) throw new Error('the trace files have not been read yet');
+  switch (request.method) {
+    case 'list':
+      return model.list();
+    case 'diagnostics':
+      return model.diagnostics();
+    case 'counts':
+      return counts(model);
+    case 'trace':
+      return model.trace(...request.args);
+    case 'detail':
+      return model.detail(...request.args);
+    case 'search':
+      return model.search(...request.args);
+    case 'stats':
+      return model.stats();
+    case 'compare':
+      return model.compare(...request.args);
+  }
+}
+
+async function respond(request: SessionRequest): Promise<void> {
+  try {
+    const value = request.method === 'load' ? await load(request.id) : answer(request);
+    post({ type: 'result', id: request.id, value });
+  } catch (err) {
+    post({ type: 'error', id: request.id, error: serialize(err) });
+  }
+}
+
+port.on('message', (request: SessionRequest) => void respond(request));
+
+function serialize(err: unknown): SerializedError {
+  if (isInputError(err)) return { name: err.name, message: err.message, location: { ...err.location }, detail: err.detail };
+  if (err instanceof Error) return { name: err.name, message: err.message };
+  return { name: 'Error', message: String(err) };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
