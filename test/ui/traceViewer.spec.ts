@@ -19,7 +19,12 @@ async function watchCspViolations(frame: Frame): Promise<void> {
     probe.setAttribute('style', 'color: red');
     probe.remove();
   })()`);
-  await frame.waitForFunction('window.cspViolations.length > 0', undefined, { timeout: 5_000 });
+  // Polled with evaluate: waitForFunction re-evaluates its string with eval, which the webview's CSP blocks.
+  const deadline = Date.now() + 5_000;
+  while (!(await frame.evaluate<boolean>('window.cspViolations.length > 0'))) {
+    if (Date.now() > deadline) throw new Error('the deliberate CSP violation was never reported');
+    await new Promise((r) => setTimeout(r, 100));
+  }
   await frame.evaluate('window.cspViolations = []');
 }
 
@@ -162,6 +167,45 @@ export function traceViewerSpec(ctx: UiContext): void {
       await frame.locator('.wf-row.selected[aria-posinset="100000"]').waitFor({ timeout: 15_000 });
       assert.ok((await frame.locator('.wf-row').count()) < 500, 'still virtualized at the end');
       assert.match(await frame.locator('label', { hasText: 'Critical path' }).innerText(), /Critical path \(\d+ spans\)/);
+    });
+
+    it('draws an overview of the whole 100,000-span trace; a click on it scrolls the waterfall there', async () => {
+      await workbench.openFile('corpus/wide-100k.otlp.jsonl');
+      const frame = await viewer('.wf-row');
+      await watchCspViolations(frame);
+      await frame.locator('.wf-viewport').focus();
+      await workbench.page.keyboard.press('Home');
+      await frame.locator('.wf-row.selected[aria-posinset="1"]').waitFor({ timeout: 15_000 });
+      // Polled from here: waitForFunction re-evaluates a string with eval, which the webview's CSP blocks.
+      const until = async (expression: string, what: string) => {
+        const deadline = Date.now() + 15_000;
+        while (!(await frame.evaluate<boolean>(expression))) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+          await workbench.page.waitForTimeout(100);
+        }
+      };
+      const overview = frame.locator('canvas.wf-overview');
+      assert.equal(await overview.getAttribute('aria-hidden'), 'true');
+      const box = await overview.boundingBox();
+      assert.ok(box && box.width > 200 && box.height >= 40, `overview size ${JSON.stringify(box)}`);
+      // Painted once its size is known (a ResizeObserver, then an animation frame).
+      await until(
+        `(() => {
+          const c = document.querySelector('canvas.wf-overview');
+          if (!c || c.width === 0 || c.height === 0) return false;
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+          return n > 1000;
+        })()`,
+        'painted pixels in the overview',
+      );
+      const maxRow = `Math.max(...[...document.querySelectorAll('.wf-row')].map((r) => Number(r.getAttribute('aria-posinset'))))`;
+      assert.ok((await frame.evaluate<number>(maxRow)) < 1000, 'at the top before the click');
+      await overview.click({ position: { x: box.width / 2, y: box.height - 2 } });
+      await until(`${maxRow} > 90000`, 'a row past 90,000 in the waterfall');
+      assert.ok((await frame.locator('.wf-row').count()) < 500, 'still virtualized');
+      assert.deepEqual(await frame.evaluate<string[]>('window.cspViolations'), []);
     });
   });
 }

@@ -1,6 +1,7 @@
 import type { CriticalPathWire, SpanRow } from '../../src/shared/traceViewerProtocol';
 import { el } from '../common/dom';
 import { ms, usd } from './format';
+import { Overview } from './overview';
 
 const rowHeight = 22;
 
@@ -15,12 +16,14 @@ const overscan = 20;
  * A virtualized tree + timeline: only the rows in view exist in the DOM, so a
  * 100,000-span trace scrolls like a 10-span one. Keyboard: arrows, Home/End,
  * PageUp/PageDown, Left/Right to collapse/expand, n/N for the next/previous error.
+ * Above it, an overview of the whole trace (a pointer aid) shows and moves the rows in view.
  */
 export class Waterfall {
   readonly element: HTMLElement;
   private readonly viewport: HTMLElement;
   private readonly spacer: HTMLElement;
   private readonly rowsLayer: HTMLElement;
+  private readonly overview: Overview;
   private spans: SpanRow[] = [];
   private children: number[][] = [];
   private collapsed = new Set<number>();
@@ -35,7 +38,11 @@ export class Waterfall {
     this.spacer = el('div', { class: 'wf-spacer' });
     this.rowsLayer = el('div', { class: 'wf-rows' });
     this.viewport = el('div', { class: 'wf-viewport', tabindex: '0', role: 'tree', 'aria-label': 'Spans' }, this.spacer, this.rowsLayer);
-    this.element = el('div', { class: 'waterfall' }, this.viewport);
+    this.overview = new Overview((row) => {
+      this.viewport.scrollTop = row * rowHeight - this.viewport.clientHeight / 2;
+      this.viewport.focus({ preventScroll: true });
+    });
+    this.element = el('div', { class: 'waterfall' }, this.overview.element, this.viewport);
     this.viewport.addEventListener('scroll', () => this.render());
     this.viewport.addEventListener('keydown', (e) => this.onKey(e));
     this.rowsLayer.addEventListener('click', (e) => {
@@ -55,7 +62,9 @@ export class Waterfall {
     this.children = spans.map(() => []);
     for (const s of spans) if (s.parent >= 0) this.children[s.parent]?.push(s.index);
     this.collapsed = new Set();
-    this.total = Math.max(1e-6, ...spans.map((s) => s.startMs + s.durationMs));
+    // A loop, not Math.max(...spans): spreading hundreds of thousands of arguments overflows the stack.
+    this.total = 1e-6;
+    for (const s of spans) this.total = Math.max(this.total, s.startMs + s.durationMs);
     this.critical = new Set(critical.ok ? critical.spans : []);
     this.matches = new Set();
     this.selected = -1;
@@ -109,6 +118,7 @@ export class Waterfall {
     this.positionOf = new Int32Array(this.spans.length).fill(-1);
     out.forEach((span, pos) => (this.positionOf[span] = pos));
     this.spacer.style.height = `${out.length * rowHeight}px`;
+    this.overview.setRows(this.spans, out, this.total);
   }
 
   private render(): void {
@@ -121,6 +131,7 @@ export class Waterfall {
     }
     this.rowsLayer.style.transform = `translateY(${first * rowHeight}px)`;
     this.rowsLayer.replaceChildren(...rows);
+    this.overview.setViewport(this.viewport.scrollTop / rowHeight, this.viewport.clientHeight / rowHeight);
   }
 
   private row(span: SpanRow, pos: number): HTMLElement {
