@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import type { Workbench } from '../harness/workbench';
 import type { UiContext } from './uiContext';
@@ -155,6 +157,22 @@ export function traceViewerSpec(ctx: UiContext): void {
       await frame.locator('.wf-viewport').focus();
       await workbench.page.keyboard.press('n');
       await frame.locator('.wf-row.error.selected').waitFor({ timeout: 10_000 });
+    });
+
+    it('updates in place when the file grows, as when a collector appends to it', async () => {
+      const run = readFileSync(join(ctx.workspace, 'traces', 'support-run.otlp.jsonl'), 'utf8').trim();
+      const traceId = /"traceId":"([0-9a-f]{32})"/.exec(run)?.[1];
+      assert.ok(traceId);
+      const growing = join(ctx.workspace, 'corpus', 'growing.otlp.jsonl');
+      writeFileSync(growing, `${run}\n`);
+      await workbench.openFile('corpus/growing.otlp.jsonl');
+      const frame = await viewer('#back');
+      assert.match(await frame.locator('#back').innerText(), /All traces \(1\)/);
+      // A second run of the agent arrives: same shape, another trace id.
+      appendFileSync(growing, `${run.split(traceId).join('f'.repeat(32))}\n`);
+      await frame.locator('#back', { hasText: 'All traces (2)' }).waitFor({ timeout: 20_000 });
+      await frame.locator('#back').click();
+      assert.equal(await frame.locator('table.trace-list tbody tr').count(), 2);
     });
 
     it('opens a 100,000-span trace and scrolls to its end', async () => {
