@@ -2,23 +2,11 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createPromptDetector, defaultWasmDir, type PromptDetector } from '../../../../src/core/tokens/detect';
-import type { DetectedPrompt, Position, Range } from '../../../../src/core/tokens/types';
+import type { DetectedPrompt } from '../../../../src/core/tokens/types';
+import { rangeOf } from './fixtureRanges';
 
 const root = path.join(__dirname, '../../../..');
 const fixture = readFileSync(path.join(root, 'test/fixtures/prompts/agent.py'), 'utf8');
-
-function pos(src: string, offset: number): Position {
-  const before = src.slice(0, offset);
-  return { line: before.split('\n').length - 1, character: offset - (before.lastIndexOf('\n') + 1) };
-}
-
-/** The range of `needle` in `src` (the first occurrence at or after `after`, itself found first). */
-function rangeOf(src: string, needle: string, after?: string): Range {
-  const from = after === undefined ? 0 : src.indexOf(after);
-  const i = src.indexOf(needle, Math.max(0, from));
-  assert.ok(i >= 0, `fixture lacks ${needle}`);
-  return { start: pos(src, i), end: pos(src, i + needle.length) };
-}
 
 function byText(prompts: DetectedPrompt[], start: string): DetectedPrompt {
   const found = prompts.filter((p) => p.text.startsWith(start));

@@ -2,21 +2,11 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { detectPromptFile, globToRegExp, isPromptFile } from '../../../../src/core/tokens/detect';
-import type { DetectedPrompt, Position, Range } from '../../../../src/core/tokens/types';
+import type { DetectedPrompt } from '../../../../src/core/tokens/types';
+import { pos, rangeOf } from './fixtureRanges';
 
 const root = path.join(__dirname, '../../../..');
 const read = (p: string) => readFileSync(path.join(root, p), 'utf8');
-
-function pos(src: string, offset: number): Position {
-  const before = src.slice(0, offset);
-  return { line: before.split('\n').length - 1, character: offset - (before.lastIndexOf('\n') + 1) };
-}
-
-function rangeOf(src: string, needle: string, after?: string): Range {
-  const i = src.indexOf(needle, after === undefined ? 0 : Math.max(0, src.indexOf(after)));
-  assert.ok(i >= 0, `fixture lacks ${needle}`);
-  return { start: pos(src, i), end: pos(src, i + needle.length) };
-}
 
 function detect(name: string, src: string): DetectedPrompt[] {
   const found = detectPromptFile(name, src);
