@@ -1,6 +1,6 @@
 import type { DiagnosticSink } from './diagnostics';
 import { decodeId, type IdKind } from './ids';
-import type { Resource, Scope, Span, SpanEvent, SpanKind, SpanLink, SpanLog, StatusCode } from './model';
+import type { Resource, Scope, SourceRef, Span, SpanEvent, SpanKind, SpanLink, SpanLog, StatusCode } from './model';
 import { anyValue, asArray, asString, attributes, field, isObject, nanos, type Json, type JsonObject } from './values';
 
 /**
@@ -65,7 +65,27 @@ function id(raw: Json | undefined, kind: IdKind, what: string, ctx: NormalizeCon
   return d.id;
 }
 
+// The last well-formed trace id decoded: the spans of a batch mostly share one, which is then decoded once and stored once.
+let lastTraceRaw: string | undefined;
+let lastTraceId = '';
+
+function traceId(raw: Json | undefined, what: string, ctx: NormalizeContext): string {
+  if (typeof raw === 'string' && raw === lastTraceRaw) return lastTraceId;
+  const d = decodeId(raw, 'trace');
+  if (!d.ok) {
+    ctx.diag.add('warning', 'bad-id', `${what} ${JSON.stringify(d.id).slice(0, 80)} is neither hex nor base64 of 16 bytes; kept as written`, ctx.line);
+  } else if (typeof raw === 'string') {
+    lastTraceRaw = raw;
+    lastTraceId = d.id;
+  }
+  return d.id;
+}
+
+const digits = /^\d+$/;
+
 function time(raw: Json | undefined, what: string, ctx: NormalizeContext): bigint | undefined {
+  // The usual case, a decimal string: what nanos() does with it, without its trimming and result object.
+  if (typeof raw === 'string' && digits.test(raw)) return BigInt(raw);
   const t = nanos(raw);
   if (!t) return undefined;
   if (!t.ok) ctx.diag.add('warning', 'bad-time', `${what} ${JSON.stringify(raw).slice(0, 40)} is not a nanosecond count`, ctx.line);
@@ -122,19 +142,21 @@ export function spansFromResourceSpans(raw: Json, ctx: NormalizeContext): Span[]
   }
   // One Resource object shared by all its spans: less memory, and structured clone keeps the sharing.
   const resource = resourceOf(raw.resource);
+  // Likewise one SourceRef: every span of the element starts on its line.
+  const source: SourceRef = { file: ctx.file, line: ctx.line };
   const out: Span[] = [];
   for (const [scope, spans] of scopes(raw, spanScopeKeys, ['spans', 'spans'])) {
     for (const s of spans) {
-      if (isObject(s)) out.push(span(s, resource, scope, ctx));
+      if (isObject(s)) out.push(span(s, resource, scope, source, ctx));
     }
   }
   return out;
 }
 
-function span(s: JsonObject, resource: Resource, scope: Scope, ctx: NormalizeContext): Span {
-  const traceId = id(field(s, 'traceId', 'trace_id'), 'trace', 'traceId', ctx);
+function span(s: JsonObject, resource: Resource, scope: Scope, source: SourceRef, ctx: NormalizeContext): Span {
+  const trace = traceId(field(s, 'traceId', 'trace_id'), 'traceId', ctx);
   const spanId = id(field(s, 'spanId', 'span_id'), 'span', 'spanId', ctx);
-  if (traceId === '' || spanId === '') ctx.diag.add('warning', 'missing-id', `span "${asString(s.name) ?? ''}" has an empty ${traceId === '' ? 'traceId' : 'spanId'}`, ctx.line);
+  if (trace === '' || spanId === '') ctx.diag.add('warning', 'missing-id', `span "${asString(s.name) ?? ''}" has an empty ${trace === '' ? 'traceId' : 'spanId'}`, ctx.line);
   const parentSpanId = id(field(s, 'parentSpanId', 'parent_span_id'), 'span', 'parentSpanId', ctx);
   let startNs = time(field(s, 'startTimeUnixNano', 'start_time_unix_nano'), 'startTimeUnixNano', ctx);
   let endNs = time(field(s, 'endTimeUnixNano', 'end_time_unix_nano'), 'endTimeUnixNano', ctx);
@@ -152,23 +174,26 @@ function span(s: JsonObject, resource: Resource, scope: Scope, ctx: NormalizeCon
   const status: Span['status'] = { code: statusCode(isObject(statusRaw) ? statusRaw.code : undefined) };
   const message = isObject(statusRaw) ? asString(statusRaw.message) : undefined;
   if (message) status.message = message;
-  const out: Span = {
-    traceId,
-    spanId,
-    name,
-    kind: spanKind(s.kind),
-    startNs,
-    endNs,
-    attributes: attributes(s.attributes),
-    resource,
-    scope,
-    events: asArray(s.events).filter(isObject).map((e) => event(e, startNs, ctx)),
-    links: asArray(s.links).filter(isObject).map((l) => link(l, ctx)),
-    status,
-    logs: [],
-    source: { file: ctx.file, line: ctx.line },
-  };
-  if (parentSpanId !== '') out.parentSpanId = parentSpanId;
+  const kind = spanKind(s.kind);
+  const attrs = attributes(s.attributes);
+  const evs = events(s.events, startNs, ctx);
+  const lks = links(s.links, ctx);
+  // parentSpanId is the last key, as if added afterwards, but written in the literal: no extra property storage per span.
+  return parentSpanId === ''
+    ? { traceId: trace, spanId, name, kind, startNs, endNs, attributes: attrs, resource, scope, events: evs, links: lks, status, logs: [], source }
+    : { traceId: trace, spanId, name, kind, startNs, endNs, attributes: attrs, resource, scope, events: evs, links: lks, status, logs: [], source, parentSpanId };
+}
+
+/** The events that are objects, in order (as asArray(raw).filter(isObject).map(…), in one array). */
+function events(raw: Json | undefined, fallback: bigint, ctx: NormalizeContext): SpanEvent[] {
+  const out: SpanEvent[] = [];
+  if (Array.isArray(raw)) for (const e of raw) if (isObject(e)) out.push(event(e, fallback, ctx));
+  return out;
+}
+
+function links(raw: Json | undefined, ctx: NormalizeContext): SpanLink[] {
+  const out: SpanLink[] = [];
+  if (Array.isArray(raw)) for (const l of raw) if (isObject(l)) out.push(link(l, ctx));
   return out;
 }
 
@@ -182,7 +207,7 @@ function event(e: JsonObject, fallback: bigint, ctx: NormalizeContext): SpanEven
 
 function link(l: JsonObject, ctx: NormalizeContext): SpanLink {
   return {
-    traceId: id(field(l, 'traceId', 'trace_id'), 'trace', 'link traceId', ctx),
+    traceId: traceId(field(l, 'traceId', 'trace_id'), 'link traceId', ctx),
     spanId: id(field(l, 'spanId', 'span_id'), 'span', 'link spanId', ctx),
     attributes: attributes(l.attributes),
   };
@@ -209,7 +234,7 @@ export function logsFromResourceLogs(raw: Json, ctx: NormalizeContext): PendingL
       const eventName = asString(field(r, 'eventName', 'event_name'));
       if (eventName) log.eventName = eventName;
       out.push({
-        traceId: id(field(r, 'traceId', 'trace_id'), 'trace', 'log traceId', ctx),
+        traceId: traceId(field(r, 'traceId', 'trace_id'), 'log traceId', ctx),
         spanId: id(field(r, 'spanId', 'span_id'), 'span', 'log spanId', ctx),
         log,
       });

@@ -44,6 +44,7 @@ const AFTER_KEY = 2;
 const IN_VALUE = 3;
 
 const NL = 10;
+const SPACE = 32;
 const QUOTE = 34;
 const BACKSLASH = 92;
 const LBRACE = 123;
@@ -57,10 +58,17 @@ const COMMA = 44;
 const longFirstLine = 200;
 const maxKeyLength = 64;
 
-function indexOr(text: string, char: string, from: number, none: number): number {
-  const k = text.indexOf(char, from);
-  return k < 0 ? none : k;
-}
+/**
+ * Text is scanned as UTF-16 code units copied into a typed array, a window at a
+ * time: reading a Uint16Array is several times cheaper than charCodeAt, and
+ * Buffer's utf16le write copies a chunk in one go. (Buffer writes little-endian;
+ * on a big-endian machine the units are copied one by one.) Read as a
+ * Float64Array, four units are compared at once: four spaces make one (non-NaN)
+ * double, equal only to itself, which skips indentation quickly.
+ */
+const windowUnits = 1 << 16;
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const fourSpaces = new Float64Array(new Uint16Array([32, 32, 32, 32]).buffer)[0] as number;
 
 export class OtlpScanner {
   private line = 1;
@@ -92,66 +100,156 @@ export class OtlpScanner {
   private captureParts: string[] = [];
 
   private junkLine = 0;
+  /** The code units of the current window of text (allocated on first use), the same memory as a Buffer, and as groups of four. */
+  private units: Uint16Array | undefined;
+  private unitBytes: Buffer | undefined;
+  private quads: Float64Array | undefined;
 
   constructor(private readonly sink: ScanSink) {}
 
+  /** 'lines' once the input showed itself to be JSON Lines; 'document' for a pretty-printed (multi-line) document. */
+  get mode(): 'unknown' | 'lines' | 'document' {
+    return this.lineMode;
+  }
+
   write(text: string): void {
-    let captureStart = this.capturing ? 0 : -1;
     const n = text.length;
-    // Next quote, backslash and newline at or after i, found with indexOf so string contents are skipped, not walked.
-    let nextQuote = -1;
-    let nextBackslash = -1;
-    let nextNewline = -1;
-    for (let i = 0; i < n; i++) {
-      if (this.capturing) {
-        // Hot path: inside an element only strings, nesting and newlines matter.
-        if (this.inString) {
-          if (this.escaped) {
-            this.escaped = false;
-            continue;
-          }
-          if (nextQuote < i) nextQuote = indexOr(text, '"', i, n);
-          if (nextBackslash < i) nextBackslash = indexOr(text, '\\', i, n);
-          if (nextNewline < i) nextNewline = indexOr(text, '\n', i, n);
-          const j = Math.min(nextQuote, nextBackslash, nextNewline);
-          if (j >= n) {
-            i = n;
-            continue;
-          }
-          i = j;
-          if (j === nextQuote) this.inString = false;
-          else if (j === nextBackslash) this.escaped = true;
-          else {
-            // A raw newline is never inside a valid JSON string: the text is corrupt here.
-            this.inString = false;
-            if (this.newline(this.consumed + i)) captureStart = -1;
-          }
+    // Where the element being captured starts in this text (0 when it started in an earlier one).
+    let start = 0;
+    for (let w0 = 0; w0 < n; w0 += windowUnits) {
+      const w1 = w0 + windowUnits < n ? w0 + windowUnits : n;
+      const units = this.load(text, w0, w1);
+      let i = w0;
+      while (i < w1) {
+        if (this.capturing) {
+          i = this.capture(text, units, w0, w1, i, start);
           continue;
         }
-        const c = text.charCodeAt(i);
-        if (c === QUOTE) this.inString = true;
-        else if (c === LBRACE || c === LBRACKET) this.depth++;
-        else if (c === RBRACE || c === RBRACKET) {
-          if (--this.depth < this.captureDepth) {
-            this.captureParts.push(text.slice(captureStart, i + 1));
-            const parts = this.captureParts;
-            this.captureParts = [];
-            this.capturing = false;
-            captureStart = -1;
-            this.sink.element(this.captureSignal, parts.length === 1 ? (parts[0] as string) : parts.join(''), this.captureLine);
-            this.lastCharWasNewline = false;
-          }
-        } else if (c === NL) {
-          if (this.newline(this.consumed + i)) captureStart = -1;
-        }
-        continue;
+        this.structural(units[i - w0] as number, i);
+        i++;
+        // The element's opening brace: it is captured from there.
+        if (this.capturing) start = i - 1;
       }
-      this.structural(text.charCodeAt(i), i);
-      if (this.capturing) captureStart = i;
     }
-    if (this.capturing && captureStart >= 0) this.captureParts.push(text.slice(captureStart));
+    if (this.capturing && n > 0) this.captureParts.push(start === 0 ? text : text.slice(start));
     if (n > 0) this.lastCharWasNewline = text.charCodeAt(n - 1) === NL;
     this.consumed += n;
+  }
+
+  /** Copies text[w0, w1) into the unit array, from index 0. */
+  private load(text: string, w0: number, w1: number): Uint16Array {
+    let units = this.units;
+    if (!units || units.length < w1 - w0) {
+      // A first small text gets a small array; anything bigger the full window.
+      units = this.units = new Uint16Array(!units && w1 - w0 <= 1024 ? 1024 : windowUnits);
+      this.unitBytes = Buffer.from(units.buffer, units.byteOffset, units.byteLength);
+      this.quads = new Float64Array(units.buffer, units.byteOffset, units.length >> 2);
+    }
+    if (littleEndian) {
+      (this.unitBytes as Buffer).write(w0 === 0 && w1 === text.length ? text : text.slice(w0, w1), 0, (w1 - w0) * 2, 'utf16le');
+    } else {
+      for (let i = w0; i < w1; i++) units[i - w0] = text.charCodeAt(i);
+    }
+    return units;
+  }
+
+  /**
+   * The hot path: inside an element only strings, nesting and newlines matter.
+   * Goes through the window's units from text index i until the element ends,
+   * is abandoned, or the window ends, and returns where the caller goes on.
+   * The element's text in this chunk starts at text index start.
+   */
+  private capture(text: string, units: Uint16Array, w0: number, w1: number, i: number, start: number): number {
+    const end = w1 - w0;
+    const quads = this.quads as Float64Array;
+    let k = i - w0;
+    let depth = this.depth;
+    const captureDepth = this.captureDepth;
+    let inString = this.inString;
+    if (inString && this.escaped) {
+      // The unit after a backslash that ended the previous window, whatever it is.
+      this.escaped = false;
+      k++;
+    }
+    while (k < end) {
+      let c = units[k] as number;
+      if (inString) {
+        // Walk to the end of the string, skipping each escaped unit.
+        while (c !== QUOTE && c !== NL) {
+          if (c === BACKSLASH) k++;
+          if (++k >= end) break;
+          c = units[k] as number;
+        }
+        if (k >= end) {
+          // The window ends inside the string, possibly right after a backslash.
+          if (k > end) this.escaped = true;
+          break;
+        }
+        inString = false;
+        if (c === QUOTE) {
+          k++;
+          continue;
+        }
+        // A raw newline is never inside a valid JSON string: the text is corrupt here, and the newline counts as one.
+      } else {
+        // Outside strings: whitespace and everything but quotes, nesting and newlines is skipped,
+        // indentation four spaces at a time where it is aligned.
+        for (;;) {
+          if (c === SPACE) {
+            if ((k & 3) === 0 && k + 4 <= end && quads[k >> 2] === fourSpaces) {
+              let q = (k >> 2) + 1;
+              const qEnd = end >> 2;
+              while (q < qEnd && quads[q] === fourSpaces) q++;
+              k = q << 2;
+              if (k >= end) break;
+              c = units[k] as number;
+              continue;
+            }
+          } else if (c === QUOTE || c === NL || (c | 32) === LBRACE || (c | 32) === RBRACE) break;
+          if (++k >= end) break;
+          c = units[k] as number;
+        }
+        if (k >= end) break;
+        if (c === QUOTE) {
+          inString = true;
+          k++;
+          continue;
+        }
+        if ((c | 32) === LBRACE) {
+          depth++;
+          k++;
+          continue;
+        }
+        if (c !== NL) {
+          if (--depth < captureDepth) {
+            const close = w0 + k + 1;
+            const parts = this.captureParts;
+            parts.push(text.slice(start, close));
+            this.captureParts = [];
+            this.capturing = false;
+            this.depth = depth;
+            this.inString = false;
+            this.sink.element(this.captureSignal, parts.length === 1 ? (parts[0] as string) : parts.join(''), this.captureLine);
+            this.lastCharWasNewline = false;
+            return close;
+          }
+          k++;
+          continue;
+        }
+      }
+      // A newline at k.
+      if (this.lineMode === 'document') this.line++;
+      else {
+        this.depth = depth;
+        this.inString = false;
+        // In line mode the element is abandoned here, and what follows is read afresh.
+        if (this.newline(this.consumed + w0 + k)) return w0 + k + 1;
+      }
+      k++;
+    }
+    this.depth = depth;
+    this.inString = inString;
+    return w1;
   }
 
   /** Call once after the last chunk. */
