@@ -184,12 +184,13 @@ function buildTrace(traceId: string, group: Span[], sink: (file: string) => Diag
 
 /** Log records go to their span by span id (GenAI events often arrive as logs); the others are only counted. */
 function attachLogs(traces: Trace[], logs: PendingLog[]): void {
-  if (logs.length === 0) return;
   const bySpanId = new Map<string, Span>();
   const byBoth = new Map<string, Span>();
   for (const t of traces) {
     for (const s of t.spans) {
-      if (s.spanId === '') continue;
+      // A followed file's spans are assembled again after each read: start from none.
+      if (s.logs.length > 0) s.logs = [];
+      if (s.spanId === '' || logs.length === 0) continue;
       if (!bySpanId.has(s.spanId)) bySpanId.set(s.spanId, s);
       byBoth.set(`${s.traceId}/${s.spanId}`, s);
     }

@@ -3,6 +3,12 @@ import type { DiagnosticSeverity, TraceDiagnostic } from './model';
 /** Per code and file; a corrupt 1 GB file must not produce a million diagnostics. */
 const maxPerCode = 100;
 
+/** A point a sink can go back to (see DiagnosticSink.rewind). */
+export interface SinkMark {
+  length: number;
+  counts: Map<string, number>;
+}
+
 /** Collects the diagnostics of one file, capping each code and summarising what was dropped. */
 export class DiagnosticSink {
   readonly list: TraceDiagnostic[] = [];
@@ -19,12 +25,23 @@ export class DiagnosticSink {
     this.list.push(d);
   }
 
-  /** Appends one 'suppressed' info per capped code and returns everything. */
-  finish(): TraceDiagnostic[] {
-    for (const [code, n] of this.counts) {
-      if (n > maxPerCode) this.list.push({ file: this.file, severity: 'info', code: 'suppressed', message: `${n - maxPerCode} more '${code}' diagnostics not shown` });
-    }
+  mark(): SinkMark {
+    return { length: this.list.length, counts: new Map(this.counts) };
+  }
+
+  /** Forgets what was added since `mark` (a followed file's unfinished last line, read again when it grows). */
+  rewind(mark: SinkMark): void {
+    this.list.length = mark.length;
     this.counts.clear();
-    return this.list;
+    for (const [code, n] of mark.counts) this.counts.set(code, n);
+  }
+
+  /** Everything so far, plus one 'suppressed' info per capped code; the sink can go on collecting. */
+  finish(): TraceDiagnostic[] {
+    const all = [...this.list];
+    for (const [code, n] of this.counts) {
+      if (n > maxPerCode) all.push({ file: this.file, severity: 'info', code: 'suppressed', message: `${n - maxPerCode} more '${code}' diagnostics not shown` });
+    }
+    return all;
   }
 }

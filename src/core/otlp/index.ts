@@ -10,7 +10,7 @@ export { readTraceFiles, readTraceStream, readTraceText } from './reader';
 
 // --- The trace viewer's view model (viewModel.ts), and the same answers from a worker thread that holds it ---
 export { TraceViewModel } from './viewModel';
-export { openTraceSession, type PriceInputs, type PriceProblem, type TraceCounts, type TraceMessage, type TraceSession, type TraceSessionOptions } from './traceSession';
+export { defaultMaxMemoryMb, openTraceSession, type PriceInputs, type PriceProblem, type TraceCounts, type TraceMessage, type TraceSession, type TraceSessionOptions } from './traceSession';
 
 // --- Analysis over the model ---
 export {

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { InputError } from '../errors';
 import type { SearchQuery, SpanDetail, TraceListItem, WireDiagnostic, WireModelStats, WireOperationStats, WireTraceDiff } from '../../shared/traceViewerProtocol';
 import type { ReadProgress } from './model';
+import { defaultMaxMemoryMb } from './workerProtocol';
 import type {
   PriceInputs,
   PriceProblem,
@@ -16,6 +17,7 @@ import type {
   TraceMessage,
 } from './workerProtocol';
 
+export { defaultMaxMemoryMb } from './workerProtocol';
 export type { PriceInputs, PriceProblem, TraceCounts, TraceMessage } from './workerProtocol';
 
 export interface TraceSessionOptions {
@@ -28,6 +30,13 @@ export interface TraceSessionOptions {
   onProgress?(progress: ReadProgress): void;
   /** Aborts opening (the worker is terminated and the promise rejects with an AbortError); ignored once open. */
   signal?: AbortSignal;
+  /**
+   * The worker's heap limit in MB (default 4096). A model that does not fit stops the worker with an
+   * OutOfMemoryError instead of taking the extension host down with it.
+   */
+  maxMemoryMb?: number;
+  /** The worker stopped by itself (out of memory, a crash) after opening; not called on dispose(). */
+  onClose?(reason: Error): void;
 }
 
 /**
@@ -44,9 +53,15 @@ export interface TraceSession {
   trace(traceId: string): Promise<TraceMessage | undefined>;
   detail(traceId: string, index: number): Promise<SpanDetail | undefined>;
   search(traceId: string, query: SearchQuery): Promise<number[]>;
+  /** Where a span sits in its trace's rows; undefined when the trace or span is not in the files. */
+  spanIndex(traceId: string, spanId: string): Promise<number | undefined>;
   stats(): Promise<{ operations: WireOperationStats[]; models: WireModelStats[] }>;
   /** undefined when either trace is not in the files. */
   compare(a: string, b: string): Promise<WireTraceDiff | undefined>;
+  /** Costs everything again with a new price table; resolves to the inputs the worker had to ignore. */
+  setPrices(prices: PriceInputs): Promise<PriceProblem[]>;
+  /** Why the session ended, once it has (disposed, or the worker stopped). */
+  readonly closed: Error | undefined;
   /**
    * Reads the files again in the same worker and swaps the model in when done (until then the previous one
    * answers). A newer reload aborts this one (AbortError); a failed read keeps the previous model.
@@ -64,11 +79,13 @@ export async function openTraceSession(options: TraceSessionOptions): Promise<Tr
   const { signal } = options;
   if (signal?.aborted) throw abortError(signal, 'opening the trace files was aborted');
   const init: SessionInit = { files: [...options.files], prices: plainPrices(options.prices ?? {}) };
-  const session = new WorkerTraceSession(startWorker(options.workerPath, init), options.onProgress);
+  const maxMemoryMb = options.maxMemoryMb ?? defaultMaxMemoryMb;
+  const session = new WorkerTraceSession(startWorker(options.workerPath, init, maxMemoryMb), options, maxMemoryMb);
   const onAbort = (): void => session.close(abortError(signal as AbortSignal, 'opening the trace files was aborted'));
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await session.reload();
+    session.opened = true;
     return session;
   } catch (err) {
     session.close(err instanceof Error ? err : new Error(String(err)));
@@ -85,17 +102,33 @@ interface Pending {
 
 class WorkerTraceSession implements TraceSession {
   priceProblems: readonly PriceProblem[] = [];
+  closed: Error | undefined;
+  opened = false;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private closed: Error | undefined;
 
   constructor(
     private readonly worker: Worker,
-    private readonly onProgress: ((progress: ReadProgress) => void) | undefined,
+    private readonly options: TraceSessionOptions,
+    private readonly maxMemoryMb: number,
   ) {
     worker.on('message', (m: SessionResponse) => this.receive(m));
-    worker.on('error', (err) => this.close(err));
-    worker.on('exit', (code) => this.close(new Error(`the trace session's worker exited (code ${code})`)));
+    worker.on('error', (err) => this.stopped(this.describe(err)));
+    worker.on('exit', (code) => this.stopped(new Error(`the trace reader stopped unexpectedly (exit code ${code})`)));
+  }
+
+  /** The worker went away by itself: fail what waits, and tell the owner once the session was open. */
+  private stopped(reason: Error): void {
+    if (this.closed) return;
+    this.close(reason);
+    if (this.opened) this.options.onClose?.(reason);
+  }
+
+  private describe(err: Error): Error {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_OUT_OF_MEMORY') return err;
+    const e = new Error(`reading ${this.options.files.join(', ')} needs more than the trace reader's ${this.maxMemoryMb} MB of memory; it was stopped (the editor was not affected)`);
+    e.name = 'OutOfMemoryError';
+    return e;
   }
 
   list = () => this.call('list');
@@ -104,9 +137,15 @@ class WorkerTraceSession implements TraceSession {
   trace = (traceId: string) => this.call('trace', traceId);
   detail = (traceId: string, index: number) => this.call('detail', traceId, index);
   search = (traceId: string, query: SearchQuery) => this.call('search', traceId, query);
+  spanIndex = (traceId: string, spanId: string) => this.call('spanIndex', traceId, spanId);
   stats = () => this.call('stats');
   compare = (a: string, b: string) => this.call('compare', a, b);
   reload = () => this.call('load');
+  setPrices = async (prices: PriceInputs) => {
+    const problems = await this.call('setPrices', plainPrices(prices));
+    this.priceProblems = problems;
+    return problems;
+  };
 
   dispose(): void {
     this.close(new DOMException('the trace session was disposed', 'AbortError'));
@@ -137,7 +176,7 @@ class WorkerTraceSession implements TraceSession {
       return;
     }
     if (m.type === 'progress') {
-      if (this.pending.has(m.id)) this.onProgress?.(m.progress);
+      if (this.pending.has(m.id)) this.options.onProgress?.(m.progress);
       return;
     }
     const p = this.pending.get(m.id);
@@ -163,11 +202,12 @@ function plainPrices(prices: PriceInputs): PriceInputs {
  * A .ts entry (tests, running from source) needs tsx inside the worker too. Node 20 ignores
  * `--import tsx` in a worker's execArgv, so a two-line bootstrap registers tsx's require hook first.
  */
-function startWorker(workerPath: string, workerData: SessionInit): Worker {
-  if (!workerPath.endsWith('.ts')) return new Worker(workerPath, { workerData });
+function startWorker(workerPath: string, workerData: SessionInit, maxMemoryMb: number): Worker {
+  const resourceLimits = { maxOldGenerationSizeMb: maxMemoryMb };
+  if (!workerPath.endsWith('.ts')) return new Worker(workerPath, { workerData, resourceLimits });
   const tsx = createRequire(workerPath).resolve('tsx/cjs/api');
   const bootstrap = `require(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(workerPath)});`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return new Worker(bootstrap, { eval: true, workerData, resourceLimits });
 }
 
 function deserialize(e: SerializedError): Error {

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isInputError } from '../errors';
 import { bundledPriceTable, parsePriceOverrides, withOverrides, type PriceTable } from '../tokens/pricing/priceTable';
 import { loadStoredPrices } from '../tokens/pricing/refresh';
-import { readTraceFiles } from './reader';
+import { TraceFilesReader } from './reader';
 import { TraceViewModel } from './viewModel';
 import type { PriceInputs, PriceProblem, SerializedError, SessionInit, SessionRequest, SessionResponse, TraceCounts } from './workerProtocol';
 
@@ -40,9 +40,10 @@ function priceTable(inputs: PriceInputs): { table: PriceTable; problems: PricePr
   return { table, problems };
 }
 
-const prices = priceTable(init.prices);
+let prices = priceTable(init.prices);
 if (prices.problems.length > 0) post({ type: 'priceProblems', problems: prices.problems });
 
+const reader = new TraceFilesReader(init.files);
 let model: TraceViewModel | undefined;
 let reading: AbortController | undefined;
 
@@ -52,7 +53,7 @@ async function load(id: number): Promise<TraceCounts> {
   const abort = new AbortController();
   reading = abort;
   try {
-    const set = await readTraceFiles(init.files, { signal: abort.signal, onProgress: (progress) => post({ type: 'progress', id, progress }) });
+    const set = await reader.read({ signal: abort.signal, onProgress: (progress) => post({ type: 'progress', id, progress }) });
     model = new TraceViewModel(set, prices.table);
     return counts(model);
   } finally {
@@ -66,7 +67,15 @@ function counts(m: TraceViewModel): TraceCounts {
   return { traces: m.set.traces.length, spans, logRecords: m.set.logRecords, metricDataPoints: m.set.metricDataPoints, diagnostics: m.set.diagnostics.length };
 }
 
+/** New prices: the same spans, costed again. */
+function setPrices(inputs: PriceInputs): PriceProblem[] {
+  prices = priceTable(inputs);
+  if (model) model = new TraceViewModel(model.set, prices.table);
+  return prices.problems;
+}
+
 function answer(request: Exclude<SessionRequest, { method: 'load' }>): unknown {
+  if (request.method === 'setPrices') return setPrices(...request.args);
   if (!model) throw new Error('the trace files have not been read yet');
   switch (request.method) {
     case 'list':
@@ -81,6 +90,8 @@ function answer(request: Exclude<SessionRequest, { method: 'load' }>): unknown {
       return model.detail(...request.args);
     case 'search':
       return model.search(...request.args);
+    case 'spanIndex':
+      return model.spanIndex(...request.args);
     case 'stats':
       return model.stats();
     case 'compare':

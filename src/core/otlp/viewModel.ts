@@ -228,6 +228,12 @@ export class TraceViewModel {
     };
   }
 
+  /** The index of a span in its trace's rows (the order the waterfall shows), for "reveal this span". */
+  spanIndex(traceId: string, spanId: string): number | undefined {
+    const i = this.byId.get(traceId)?.spans.findIndex((s) => s.spanId === spanId) ?? -1;
+    return i >= 0 ? i : undefined;
+  }
+
   search(traceId: string, query: SearchQuery): number[] {
     const trace = this.byId.get(traceId);
     return trace ? searchSpans(trace, query) : [];

@@ -51,8 +51,11 @@ export interface SessionMethods {
   trace(traceId: string): TraceMessage | undefined;
   detail(traceId: string, index: number): SpanDetail | undefined;
   search(traceId: string, query: SearchQuery): number[];
+  spanIndex(traceId: string, spanId: string): number | undefined;
   stats(): { operations: WireOperationStats[]; models: WireModelStats[] };
   compare(a: string, b: string): WireTraceDiff | undefined;
+  /** Replaces the price table (costs are computed again); returns the inputs it had to ignore. */
+  setPrices(prices: PriceInputs): PriceProblem[];
 }
 
 export type SessionMethod = keyof SessionMethods;
@@ -62,6 +65,9 @@ export interface SessionInit {
   files: string[];
   prices: PriceInputs;
 }
+
+/** The heap the worker may use before it is stopped (ERR_WORKER_OUT_OF_MEMORY) rather than the extension host. */
+export const defaultMaxMemoryMb = 4096;
 
 export type SessionRequest = { [M in SessionMethod]: { id: number; method: M; args: Parameters<SessionMethods[M]> } }[SessionMethod];
 

@@ -1,6 +1,6 @@
 import { waitForUpdate } from '@pydantic/genai-prices';
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError, isInputError } from '../../../../src/core/errors';
@@ -155,5 +155,59 @@ describe('core/otlp/traceSession', function () {
     assert.match(broken.priceProblems[0]?.message ?? '', /\/storage\/prices\.json: not valid JSON/);
     assert.match(broken.priceProblems[1]?.message ?? '', /model-a/);
     assert.deepEqual(await broken.list(), new TraceViewModel(set, bundledPriceTable()).list());
+  });
+
+  it('costs the same spans again when the prices change, without reading the file', async () => {
+    const file = corpusFile('otlp', 'jaeger-ui_genaiTestTrace.CONVERTED.otlp.json');
+    const set = readTraceText(readFileSync(file, 'utf8'), file);
+    const session = await open([file]);
+    assert.deepEqual(await session.list(), new TraceViewModel(set, bundledPriceTable()).list());
+    const overrides = { 'model-a': { inputPerMTok: 3, outputPerMTok: 15 } };
+    assert.deepEqual(await session.setPrices({ overrides }), []);
+    const expected = new TraceViewModel(set, withOverrides(bundledPriceTable(), parsePriceOverrides(overrides, 'settings')));
+    assert.deepEqual(await session.list(), expected.list());
+    assert.deepEqual(await session.stats(), expected.stats());
+    const problems = await session.setPrices({ overrides: { 'model-a': { inputPerMTok: -1 } } });
+    assert.deepEqual(problems.map((p) => p.input), ['overrides']);
+    assert.deepEqual(session.priceProblems, problems);
+    assert.deepEqual(await session.list(), new TraceViewModel(set, bundledPriceTable()).list());
+  });
+
+  it('a model too big for its memory limit stops the worker, not this process, and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentops-session-'));
+    try {
+      const file = join(dir, 'big.otlp.jsonl');
+      copyFileSync(corpusFile('otlp', 'otel-spec_file-exporter_traces.jsonl'), file);
+      const closed: Error[] = [];
+      const session = await open([file], { maxMemoryMb: 32, onClose: (reason) => closed.push(reason) });
+      assert.equal(session.closed, undefined);
+      // 60,000 spans: well over 32 MB of model.
+      const attr = (key: string, value: string) => ({ key, value: { stringValue: value } });
+      const lines: string[] = [];
+      for (let t = 0; t < 600; t++) {
+        const traceId = (0xabc00000 + t).toString(16).padStart(32, '0');
+        const spans = Array.from({ length: 100 }, (_, i) => ({
+          traceId,
+          spanId: (t * 100 + i + 1).toString(16).padStart(16, '0'),
+          name: `chat ${i}`,
+          startTimeUnixNano: String(1_760_000_000_000_000_000n + BigInt(i)),
+          endTimeUnixNano: String(1_760_000_000_000_000_100n + BigInt(i)),
+          attributes: [attr('gen_ai.operation.name', 'chat'), attr('gen_ai.request.model', 'gpt-4o-mini'), attr('user.id', `user-${i}`)],
+        }));
+        lines.push(JSON.stringify({ resourceSpans: [{ resource: { attributes: [attr('service.name', 'agent')] }, scopeSpans: [{ spans }] }] }));
+      }
+      writeFileSync(file, lines.join('\n') + '\n');
+      await assert.rejects(session.reload(), (err: Error) => {
+        assert.equal(err.name, 'OutOfMemoryError');
+        assert.match(err.message, /big\.otlp\.jsonl needs more than the trace reader's 32 MB of memory/);
+        return true;
+      });
+      assert.equal(closed.length, 1);
+      assert.equal(closed[0]?.name, 'OutOfMemoryError');
+      assert.equal((session.closed as Error | undefined)?.name, 'OutOfMemoryError');
+      await assert.rejects(session.list(), { name: 'OutOfMemoryError' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
