@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, constants, createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Browser, BrowserType, Page } from 'playwright-core';
-import { readTraceFiles } from '../src/core/otlp/reader';
+import { readTraceFiles, TraceFilesReader } from '../src/core/otlp/reader';
 import { TraceViewModel } from '../src/core/otlp/viewModel';
 import type { TraceSet } from '../src/core/otlp/model';
 import { bundledPriceTable } from '../src/core/tokens/pricing/priceTable';
@@ -41,6 +41,7 @@ export async function benchTrace(): Promise<void> {
     await benchThroughput(jsonl, 'collector JSONL', peerLines);
     const bigSet = await benchThroughput(big, 'pretty-printed 100k-span document (1,000 resourceSpans)', peerDocument);
     benchFirstList(jsonl);
+    await benchFollow(jsonl);
     benchMemory(big, small);
     await benchScroll(bigSet, small);
   } finally {
@@ -251,6 +252,33 @@ function benchFirstList(file: string): void {
 }
 
 // ---------------------------------------------------------------------------
+// 2b. A live file: reading again after a collector appended to it
+
+/** After ~1 MB is appended to the big JSONL: TraceFilesReader reads on from the last line; the peer reads it all again. */
+async function benchFollow(file: string): Promise<void> {
+  const reader = new TraceFilesReader([file]);
+  await reader.read();
+  const lines = readFileSync(join(corpus, 'otlp', 'otel-tui_test_data.jsonl'), 'utf8');
+  const rounds: { follow: number; whole: number }[] = [];
+  for (let round = 0; round < 3; round++) {
+    appendFileSync(file, lines.replace(/"traceId":"[0-9a-fA-F]{8}/g, `"traceId":"${(0xfe000000 + round).toString(16)}`).slice(0, 1 << 20));
+    let t = performance.now();
+    const followed = await reader.read();
+    const follow = performance.now() - t;
+    t = performance.now();
+    const whole = await readTraceFiles([file]);
+    rounds.push({ follow, whole: performance.now() - t });
+    if (spanCount(followed) !== spanCount(whole)) throw new Error(`follow bench: ${spanCount(followed)} spans read on, ${spanCount(whole)} read whole`);
+  }
+  const follow = median(rounds.map((r) => r.follow));
+  const whole = median(rounds.map((r) => r.whole));
+  console.log(`Reading a ${(statSync(file).size / 1024 / 1024).toFixed(0)} MB JSONL again after 1 MB was appended (median of 3; the half-written last line included):`);
+  console.log(`  read on from the last line (TraceFilesReader)  ${ms(follow)}`);
+  console.log(`  read whole again (readTraceFiles)              ${ms(whole)}`);
+  console.log(`  ratio: ${(whole / follow).toFixed(1)}x faster\n`);
+}
+
+// ---------------------------------------------------------------------------
 // 3. Bytes per span, in a child with --expose-gc
 
 interface MemoryResult {
@@ -310,12 +338,25 @@ function findChromium(): string | undefined {
   });
 }
 
+/** The webview's strings as VS Code sends them in English, read from their source (the bench runs without VS Code). */
+function englishStrings(): Record<string, string> {
+  const source = readFileSync(join(repo, 'src', 'extension', 'traces', 'traceViewerStrings.ts'), 'utf8');
+  const strings: Record<string, string> = {};
+  for (const m of source.matchAll(/(\w+): l10n\.t\(\s*'((?:[^'\\]|\\.)*)'/g)) strings[m[1] as string] = (m[2] as string).replace(/\\(.)/g, '$1');
+  if (Object.keys(strings).length < 50) throw new Error('trace bench: could not read the webview strings from traceViewerStrings.ts');
+  return strings;
+}
+
 /** Stands in for VS Code: answers `ready` with the trace list and `openTrace` with the trace, as the custom editor does. */
 const stubScript = `
   window.bench = { posted: 0, shown: 0 };
   window.acquireVsCodeApi = () => ({
     postMessage(m) {
-      if (m.type === 'ready') fetch('loaded.json').then((r) => r.json()).then((msg) => window.postMessage(msg, '*'));
+      if (m.type === 'ready')
+        fetch('init.json').then((r) => r.json()).then((init) => {
+          window.postMessage(init, '*');
+          return fetch('loaded.json').then((r) => r.json()).then((msg) => window.postMessage(msg, '*'));
+        });
       else if (m.type === 'openTrace') fetch('trace.json').then((r) => r.json()).then((msg) => {
         window.bench.posted = performance.now();
         window.postMessage(msg, '*');
@@ -426,6 +467,7 @@ async function benchScroll(bigSet: TraceSet, small: string): Promise<void> {
     payloads.set(name, { loaded: JSON.stringify(loaded), trace: JSON.stringify(message), spans: message.spans.length });
   }
 
+  const init = JSON.stringify({ type: 'init', strings: englishStrings() });
   const files: Record<string, [string, string]> = {
     'webview.css': [join(repo, 'media', 'webview.css'), 'text/css'],
     'traceViewer.css': [join(repo, 'media', 'traceViewer.css'), 'text/css'],
@@ -437,6 +479,7 @@ async function benchScroll(bigSet: TraceSet, small: string): Promise<void> {
     const send = (status: number, type: string, body: string | Buffer) => res.writeHead(status, { 'content-type': type }).end(body);
     if (!payload || file === undefined) send(404, 'text/plain', 'not found');
     else if (file === '') send(200, 'text/html', pageHtml());
+    else if (file === 'init.json') send(200, 'application/json', init);
     else if (file === 'loaded.json') send(200, 'application/json', payload.loaded);
     else if (file === 'trace.json') send(200, 'application/json', payload.trace);
     else if (files[file]) send(200, files[file][1], readFileSync(files[file][0]));

@@ -9,6 +9,8 @@ export const CommandIds = {
   refreshPrices: 'agentOps.refreshPrices',
   resetPrices: 'agentOps.resetPrices',
   openTraceFile: 'agentOps.openTraceFile',
+  /** Implemented by the trace viewer: (uri: Uri, traceId: string, spanId?: string). Called by the Trajectories view. */
+  revealInTraceViewer: 'agentOps.traceViewer.reveal',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -40,6 +40,16 @@ describe('Trace viewer', () => {
     assert.equal(tabs[0]?.label, 'plain-name.json');
   });
 
+  it('agentOps.traceViewer.reveal (the Trajectories view\'s link) opens the file in the viewer and finds the span', async () => {
+    const file = workspaceFile('traces/support-run.otlp.jsonl');
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+    const [, traceId, spanId] = /"traceId":"([0-9a-f]{32})","spanId":"([0-9a-f]{16})"/.exec(text) ?? [];
+    assert.ok(traceId && spanId, 'the sample trace has ids');
+    await vscode.commands.executeCommand('agentOps.traceViewer.reveal', file, traceId, spanId);
+    const tabs = customTabs(/agentOps\.traceViewer$/);
+    assert.equal(tabs[0]?.label, 'support-run.otlp.jsonl', 'the command resolves once the viewer is open and the span found');
+  });
+
   it('loads the trace reader lazily, in a worker, only when a trace is opened', async () => {
     const api = await activatedApi();
     assert.ok(api.loadedLazyModules().includes('otlp'));

@@ -159,6 +159,61 @@ export function traceViewerSpec(ctx: UiContext): void {
       await frame.locator('.wf-row.error.selected').waitFor({ timeout: 10_000 });
     });
 
+    it('costs the open trace again when the price settings change', async () => {
+      const settingsFile = join(ctx.workspace, '.vscode', 'settings.json');
+      const before = readFileSync(settingsFile, 'utf8');
+      await workbench.openFile('corpus/genai-agent.otlp.json');
+      const frame = await viewer('.wf-row.type-llm');
+      const summary = frame.locator('.toolbar .muted:not(#match-count)');
+      // Its models (model-a, model-b) are in no price table: no cost.
+      assert.doesNotMatch(await summary.innerText(), /\$/);
+      try {
+        writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(before), 'agentOps.priceOverrides': { 'model-a': { inputPerMTok: 3, outputPerMTok: 15 } } }, null, 2));
+        await summary.filter({ hasText: '$0.038' }).waitFor({ timeout: 20_000 });
+      } finally {
+        writeFileSync(settingsFile, before);
+      }
+      await frame.locator('.toolbar .muted:not(#match-count)', { hasNotText: '$' }).waitFor({ timeout: 20_000 });
+    });
+
+    it('a file too big for the reader\'s memory limit shows why and the setting; Try Again reads it once raised', async () => {
+      const settingsFile = join(ctx.workspace, '.vscode', 'settings.json');
+      const before = readFileSync(settingsFile, 'utf8');
+      // 60,000 spans: more than 32 MB of model.
+      const attr = (key: string, value: string) => ({ key, value: { stringValue: value } });
+      const lines: string[] = [];
+      for (let t = 0; t < 600; t++) {
+        const traceId = (0xabc00000 + t).toString(16).padStart(32, '0');
+        const spans = Array.from({ length: 100 }, (_, i) => ({
+          traceId,
+          spanId: (t * 100 + i + 1).toString(16).padStart(16, '0'),
+          name: `chat ${i}`,
+          startTimeUnixNano: String(1_760_000_000_000_000_000n + BigInt(i)),
+          endTimeUnixNano: String(1_760_000_000_000_000_100n + BigInt(i)),
+          attributes: [attr('gen_ai.operation.name', 'chat'), attr('user.id', `user-${i}`)],
+        }));
+        lines.push(JSON.stringify({ resourceSpans: [{ resource: { attributes: [attr('service.name', 'agent')] }, scopeSpans: [{ spans }] }] }));
+      }
+      writeFileSync(join(ctx.workspace, 'corpus', 'too-big.otlp.jsonl'), `${lines.join('\n')}\n`);
+      try {
+        writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(before), 'agentOps.traceViewer.maxMemoryMB': 32 }, null, 2));
+        await workbench.openFile('corpus/too-big.otlp.jsonl');
+        const frame = await viewer('.failed');
+        assert.match(await frame.locator('.failed').innerText(), /needs more than the trace reader's 32 MB of memory[\s\S]*agentOps\.traceViewer\.maxMemoryMB \(now 32 MB\)/);
+      } finally {
+        writeFileSync(settingsFile, before);
+      }
+      const frame = await viewer('.failed');
+      // The settings file change reaches the host asynchronously: retry until the default limit applies.
+      const deadline = Date.now() + 30_000;
+      while (!(await frame.locator('table.trace-list tbody tr').count())) {
+        if (Date.now() > deadline) throw new Error('Try Again never opened the file with the default memory limit');
+        if (await frame.locator('#try-again').count()) await frame.locator('#try-again').click();
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+      assert.equal(await frame.locator('table.trace-list tbody tr').count(), 600);
+    });
+
     it('updates in place when the file grows, as when a collector appends to it', async () => {
       const run = readFileSync(join(ctx.workspace, 'traces', 'support-run.otlp.jsonl'), 'utf8').trim();
       const traceId = /"traceId":"([0-9a-f]{32})"/.exec(run)?.[1];

@@ -1,7 +1,8 @@
 import { BarController, BarElement, CategoryScale, Chart, Legend, LogarithmicScale, Tooltip, type ChartConfiguration } from 'chart.js';
 import type { WireOperationStats } from '../../src/shared/traceViewerProtocol';
 import { el } from '../common/dom';
-import { ms } from './format';
+import { format, ms } from './format';
+import { strings } from './strings';
 
 // Only what a horizontal bar chart on a log scale needs, so the bundle stays small (no chart.js/auto).
 Chart.register(BarController, BarElement, CategoryScale, LogarithmicScale, Legend, Tooltip);
@@ -9,10 +10,11 @@ Chart.register(BarController, BarElement, CategoryScale, LogarithmicScale, Legen
 /** How many operations the chart shows: beyond that the bars get too thin to read, and the tables have the rest. */
 export const chartedOperations = 15;
 
+/** labelKey: the series' name among the host's strings. */
 const series = [
-  { label: 'P50', key: 'p50Ms', colour: '--vscode-charts-blue', fallback: '#3794ff' },
-  { label: 'P95', key: 'p95Ms', colour: '--vscode-charts-purple', fallback: '#b180d7' },
-  { label: 'P99', key: 'p99Ms', colour: '--vscode-charts-orange', fallback: '#d18616' },
+  { labelKey: 'p50', key: 'p50Ms', colour: '--vscode-charts-blue', fallback: '#3794ff' },
+  { labelKey: 'p95', key: 'p95Ms', colour: '--vscode-charts-purple', fallback: '#b180d7' },
+  { labelKey: 'p99', key: 'p99Ms', colour: '--vscode-charts-orange', fallback: '#d18616' },
 ] as const;
 
 /** A theme colour as the webview's CSS sees it now; VS Code sets the --vscode-* variables on the document. */
@@ -52,7 +54,7 @@ export class LatencyChart {
     const canvas = el('canvas', {
       id: 'latency-chart',
       role: 'img',
-      'aria-label': `P50, P95 and P99 latency of the ${top.length} operations with the most total time, on a logarithmic scale. The operations table below has the same numbers.`,
+      'aria-label': format(strings.chartLabel, top.length),
     });
     this.element = el('div', { class: 'stats-chart' }, canvas);
     // Chart.js fills its container (maintainAspectRatio: false): give it room for three bars per operation.
@@ -63,7 +65,7 @@ export class LatencyChart {
       data: {
         labels: top.map(label),
         // A zero latency has no place on a log axis: it is left out rather than drawn as a bar to the axis minimum.
-        datasets: series.map((s) => ({ label: s.label, data: top.map((o) => (o[s.key] > 0 ? o[s.key] : null)), borderWidth: 0 })),
+        datasets: series.map((s) => ({ label: strings[s.labelKey], data: top.map((o) => (o[s.key] > 0 ? o[s.key] : null)), borderWidth: 0 })),
       },
       options: {
         indexAxis: 'y',
@@ -71,7 +73,7 @@ export class LatencyChart {
         maintainAspectRatio: false,
         animation: false,
         scales: {
-          x: { type: 'logarithmic', title: { display: true, text: 'Latency (log scale)' }, ticks: { callback: logTick, maxRotation: 0 } },
+          x: { type: 'logarithmic', title: { display: true, text: strings.chartAxis }, ticks: { callback: logTick, maxRotation: 0 } },
           y: { type: 'category', ticks: { callback: (_value, index) => shorten(top[index] ? label(top[index]) : '') } },
         },
         plugins: {

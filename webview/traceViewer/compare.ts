@@ -1,6 +1,7 @@
 import type { TraceListItem, WireSpanDiff, WireTraceDiff, WireUnmatchedSpan } from '../../src/shared/traceViewerProtocol';
 import { el } from '../common/dom';
-import { count, ms, percent, signed, time, usd } from './format';
+import { count, format, ms, percent, signed, time, usd } from './format';
+import { strings } from './strings';
 import { sortableTable, type Column, type SortState } from './table';
 
 /** A comparison of 100,000-span traces would be as many rows: the largest changes are what matter. */
@@ -25,13 +26,14 @@ function pathCell(path: string): HTMLElement {
     : el('span', {}, el('span', { class: 'muted' }, path.slice(0, cut + 3)), el('span', { class: 'path-leaf' }, path.slice(cut + 3)));
 }
 
-const matchedColumns: Column<WireSpanDiff>[] = [
-  { key: 'path', label: 'Span (path from the root)', value: (m) => m.path, cell: (m) => pathCell(m.path) },
-  { key: 'durationA', label: 'A', title: 'Duration in A', value: (m) => m.a.durationMs, cell: (m) => ms(m.a.durationMs), numeric: true },
-  { key: 'durationB', label: 'B', title: 'Duration in B', value: (m) => m.b.durationMs, cell: (m) => ms(m.b.durationMs), numeric: true },
+/** Functions, not constants: the labels are the host's strings, which arrive after this module loads. */
+const matchedColumns = (): Column<WireSpanDiff>[] => [
+  { key: 'path', label: strings.spanPath, value: (m) => m.path, cell: (m) => pathCell(m.path) },
+  { key: 'durationA', label: 'A', title: strings.durationInA, value: (m) => m.a.durationMs, cell: (m) => ms(m.a.durationMs), numeric: true },
+  { key: 'durationB', label: 'B', title: strings.durationInB, value: (m) => m.b.durationMs, cell: (m) => ms(m.b.durationMs), numeric: true },
   {
     key: 'durationDelta',
-    label: 'Δ duration',
+    label: strings.durationDelta,
     value: (m) => m.durationDeltaMs,
     cell: (m) => signed(m.durationDeltaMs, ms),
     cellClass: (m) => deltaClass(m.durationDeltaMs),
@@ -39,8 +41,8 @@ const matchedColumns: Column<WireSpanDiff>[] = [
   },
   {
     key: 'durationChange',
-    label: 'Δ %',
-    title: 'Duration change relative to A',
+    label: strings.durationChange,
+    title: strings.durationChangeTitle,
     value: (m) => (m.a.durationMs > 0 ? m.durationDeltaMs / m.a.durationMs : 0),
     cell: (m) => (m.a.durationMs > 0 ? signed(m.durationDeltaMs / m.a.durationMs, percent) : ''),
     cellClass: (m) => deltaClass(m.durationDeltaMs),
@@ -48,8 +50,8 @@ const matchedColumns: Column<WireSpanDiff>[] = [
   },
   {
     key: 'tokensDelta',
-    label: 'Δ tokens',
-    title: 'Tokens of the span and everything below it, B − A',
+    label: strings.tokensDelta,
+    title: strings.tokensDeltaTitle,
     value: (m) => m.tokensDelta,
     cell: (m) => (m.a.tokens || m.b.tokens ? signed(m.tokensDelta, count) : ''),
     cellClass: (m) => deltaClass(m.tokensDelta),
@@ -57,8 +59,8 @@ const matchedColumns: Column<WireSpanDiff>[] = [
   },
   {
     key: 'costDelta',
-    label: 'Δ cost',
-    title: 'Cost of the span and everything below it, B − A',
+    label: strings.costDelta,
+    title: strings.costDeltaTitle,
     value: (m) => m.costDeltaUsd ?? 0,
     cell: (m) => (m.costDeltaUsd === null ? '' : signed(m.costDeltaUsd, usd)),
     cellClass: (m) => deltaClass(m.costDeltaUsd),
@@ -66,9 +68,9 @@ const matchedColumns: Column<WireSpanDiff>[] = [
   },
 ];
 
-const unmatchedColumns: Column<WireUnmatchedSpan>[] = [
-  { key: 'path', label: 'Span (path from the root)', value: (u) => u.path, cell: (u) => pathCell(u.path), cellClass: (u) => (u.error ? 'has-errors' : '') },
-  { key: 'duration', label: 'Duration', value: (u) => u.durationMs, cell: (u) => ms(u.durationMs), numeric: true },
+const unmatchedColumns = (): Column<WireUnmatchedSpan>[] => [
+  { key: 'path', label: strings.spanPath, value: (u) => u.path, cell: (u) => pathCell(u.path), cellClass: (u) => (u.error ? 'has-errors' : '') },
+  { key: 'duration', label: strings.duration, value: (u) => u.durationMs, cell: (u) => ms(u.durationMs), numeric: true },
 ];
 
 /** A, B and B − A of the two traces' totals. */
@@ -88,11 +90,11 @@ function totals(diff: WireTraceDiff, a: TraceListItem | undefined, b: TraceListI
   const spanDelta = a && b ? b.spanCount - a.spanCount : 0;
   return el(
     'table',
-    { class: 'data-table compare-totals', 'aria-label': 'Totals of the two traces' },
+    { class: 'data-table compare-totals', 'aria-label': strings.totalsLabel },
     el(
       'thead',
       {},
-      el('tr', {}, el('td', {}), ...['Root span', 'Start', 'Duration', 'Spans', 'Tokens', 'Cost'].map((h, i) => el('th', { scope: 'col', ...(i >= 2 ? { class: 'num' } : {}) }, h))),
+      el('tr', {}, el('td', {}), ...[strings.rootSpan, strings.start, strings.duration, strings.spans, strings.tokens, strings.cost].map((h, i) => el('th', { scope: 'col', ...(i >= 2 ? { class: 'num' } : {}) }, h))),
     ),
     el(
       'tbody',
@@ -120,21 +122,21 @@ export function renderComparison(diff: WireTraceDiff, a: TraceListItem | undefin
     el(
       'section',
       { class: 'compare-only' },
-      el('h2', {}, `Only in ${side} (${count(spans.length)})`),
+      el('h2', {}, format(side === 'A' ? strings.onlyInA : strings.onlyInB, count(spans.length))),
       spans.length === 0
-        ? el('p', { class: 'muted' }, 'None.')
-        : sortableTable({ label: `Spans only in ${side}`, className: `compare-only-${side.toLowerCase()}`, columns: unmatchedColumns, rows: spans, sort: { key: null, descending: false }, limit: rowLimit }),
+        ? el('p', { class: 'muted' }, strings.noneFound)
+        : sortableTable({ label: side === 'A' ? strings.spansOnlyInA : strings.spansOnlyInB, className: `compare-only-${side.toLowerCase()}`, columns: unmatchedColumns(), rows: spans, sort: { key: null, descending: false }, limit: rowLimit }),
     );
   return el(
     'div',
     { class: 'compare' },
     totals(diff, a, b),
-    el('h2', {}, `Matched spans (${count(diff.matched.length)})`),
-    el('p', { class: 'muted' }, 'Spans are matched by their path of names from the root (#1 is the second same-named sibling). Tokens and cost include everything below a span. Largest duration change first; the headers sort.'),
+    el('h2', {}, format(strings.matchedSpansHeading, count(diff.matched.length))),
+    el('p', { class: 'muted' }, strings.matchedSpansNote),
     el(
       'div',
       { class: 'table-scroll' },
-      sortableTable({ label: 'Matched spans', className: 'compare-matched', columns: matchedColumns, rows: diff.matched, sort: sorts.matched, limit: rowLimit, empty: 'No span of A has a counterpart in B.' }),
+      sortableTable({ label: strings.matchedSpans, className: 'compare-matched', columns: matchedColumns(), rows: diff.matched, sort: sorts.matched, limit: rowLimit, empty: strings.noMatchedSpans }),
     ),
     unmatched('A', diff.onlyInA),
     unmatched('B', diff.onlyInB),

@@ -34,3 +34,11 @@ export function percent(rate: number): string {
   if (Math.abs(rate) < 0.001) return '<0.1%';
   return `${(rate * 100).toFixed(1)}%`;
 }
+
+/** Fills a localized template's `{0}`, `{1}`… with `args`; a placeholder without an argument stays as it is. */
+export function format(template: string, ...args: (string | number)[]): string {
+  return template.replace(/\{(\d+)\}/g, (match, index: string) => {
+    const arg = args[Number(index)];
+    return arg === undefined ? match : String(arg);
+  });
+}

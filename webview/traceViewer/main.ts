@@ -12,8 +12,9 @@ import { el, replaceChildren } from '../common/dom';
 import { connectToHost } from '../common/host';
 import { defaultCompareSorts, renderComparison, type CompareSorts } from './compare';
 import { renderDetail } from './detail';
-import { count, ms, time, usd } from './format';
+import { count, format, ms, time, usd } from './format';
 import { defaultStatsSorts, renderStats, type StatsData, type StatsSorts } from './stats';
+import { setStrings, strings } from './strings';
 import { sortableTable, type Column, type SortState } from './table';
 import { Waterfall } from './waterfall';
 
@@ -76,14 +77,29 @@ function enterView(view: View, onLeave?: () => void): void {
   if (view !== 'trace') state.traceId = undefined;
 }
 
-replaceChildren(root, el('p', { class: 'muted', id: 'progress' }, 'Reading…'));
+// Nothing to show until the host's 'init' brings the strings, just after 'ready'.
+root.setAttribute('aria-busy', 'true');
 host.post({ type: 'ready' });
 
+let initialised = false;
+/** A span to select once its trace arrives. */
+let pendingReveal: { traceId: string; index: number | undefined } | undefined;
+
 function onMessage(m: TraceViewerToWebview): void {
+  if (m.type === 'init') {
+    setStrings(m.strings);
+    if (!initialised) {
+      initialised = true;
+      (root as HTMLElement).removeAttribute('aria-busy');
+      replaceChildren(root as HTMLElement, el('p', { class: 'muted', id: 'progress' }, strings.reading));
+    }
+    return;
+  }
+  if (!initialised) return; // the host sends 'init' first: anything earlier could not be shown
   switch (m.type) {
     case 'progress': {
       const progress = document.getElementById('progress');
-      if (progress) replaceChildren(progress, `Reading… ${m.bytesTotal > 0 ? Math.floor((m.bytesRead / m.bytesTotal) * 100) : 0}% of ${count(Math.round(m.bytesTotal / 1024))} KB`);
+      if (progress) replaceChildren(progress, format(strings.readingProgress, m.bytesTotal > 0 ? Math.floor((m.bytesRead / m.bytesTotal) * 100) : 0, count(Math.round(m.bytesTotal / 1024))));
       break;
     }
     case 'loaded':
@@ -93,6 +109,14 @@ function onMessage(m: TraceViewerToWebview): void {
       if (m.traceId !== state.traceId) return; // an answer for a trace the user has left
       Object.assign(state, { traceId: m.traceId, spans: m.spans, critical: m.criticalPath, slowest: m.slowest, mostExpensive: m.mostExpensive, matches: [], matchCursor: -1 });
       showTrace();
+      if (pendingReveal?.traceId === m.traceId) {
+        if (pendingReveal.index !== undefined && pendingReveal.index < m.spans.length) waterfall.select(pendingReveal.index);
+        pendingReveal = undefined;
+      }
+      break;
+    case 'reveal':
+      pendingReveal = { traceId: m.traceId, index: m.index };
+      openTrace(m.traceId);
       break;
     case 'spanDetail':
       if (m.detail.traceId === state.traceId && m.detail.index === waterfall.selected) {
@@ -109,7 +133,7 @@ function onMessage(m: TraceViewerToWebview): void {
         state.matchCursor = -1;
         waterfall.setMatches(m.matches);
         const counter = document.getElementById('match-count');
-        if (counter) replaceChildren(counter, `${m.matches.length} match${m.matches.length === 1 ? '' : 'es'}`);
+        if (counter) replaceChildren(counter, format(m.matches.length === 1 ? strings.matchCountOne : strings.matchCountOther, m.matches.length));
       }
       break;
     case 'stats':
@@ -124,7 +148,11 @@ function onMessage(m: TraceViewerToWebview): void {
       break;
     case 'failed':
       enterView('list');
-      replaceChildren(root as HTMLElement, el('div', { class: 'failed' }, el('h2', {}, 'Could not read this file'), el('pre', { class: 'value' }, m.message)));
+      {
+        const retry = el('button', { type: 'button', id: 'try-again' }, strings.tryAgain);
+        retry.addEventListener('click', () => host.post({ type: 'reload' }));
+        replaceChildren(root as HTMLElement, el('div', { class: 'failed' }, el('h2', {}, strings.couldNotRead), el('pre', { class: 'value' }, m.message), retry));
+      }
       break;
   }
 }
@@ -153,7 +181,7 @@ function summaryText(): string {
   const spans = state.traces.reduce((n, t) => n + t.spanCount, 0);
   const errors = state.traces.reduce((n, t) => n + t.errorCount, 0);
   const cost = state.traces.reduce((n, t) => n + (t.costUsd ?? 0), 0);
-  return `${state.file} · ${plural(state.traces.length, 'trace')} · ${plural(spans, 'span')} · ${plural(errors, 'error')}${cost > 0 ? ` · ${usd(cost)}` : ''}`;
+  return `${state.file} · ${traceCount(state.traces.length)} · ${spanCount(spans)} · ${errorCount(errors)}${cost > 0 ? ` · ${usd(cost)}` : ''}`;
 }
 
 function diagnosticsBlock(): HTMLElement | null {
@@ -162,7 +190,7 @@ function diagnosticsBlock(): HTMLElement | null {
   return el(
     'details',
     { class: 'diagnostics' },
-    el('summary', {}, `${count(state.diagnostics.length)} problem${state.diagnostics.length === 1 ? '' : 's'} while reading (everything else loaded)`),
+    el('summary', {}, plural(state.diagnostics.length, strings.problemsOne, strings.problemsOther)),
     el('ul', {}, ...shown.map((d) => el('li', { class: `sev-${d.severity}` }, `${d.file}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}`))),
   );
 }
@@ -175,21 +203,22 @@ function button(label: string, id: string, onClick: () => void, options: { disab
 
 const tokenTotal = (t: TraceListItem): number => t.tokens.input + t.tokens.output;
 
-const listColumns: Column<TraceListItem>[] = [
-  { key: 'pick', label: 'Compare', cell: (t) => pickBox(t) },
-  { key: 'start', label: 'Start', value: (t) => t.startMs, cell: (t) => time(t.startMs) },
-  { key: 'root', label: 'Root span', value: (t) => t.rootName, cell: (t) => t.rootName },
-  { key: 'service', label: 'Services', value: (t) => t.services.join(','), cell: (t) => t.services.join(', ') },
-  { key: 'duration', label: 'Duration', value: (t) => t.durationMs, cell: (t) => ms(t.durationMs), numeric: true },
-  { key: 'spans', label: 'Spans', value: (t) => t.spanCount, cell: (t) => count(t.spanCount), numeric: true },
-  { key: 'errors', label: 'Errors', value: (t) => t.errorCount, cell: (t) => (t.errorCount ? count(t.errorCount) : ''), cellClass: (t) => (t.errorCount ? 'has-errors' : ''), numeric: true },
-  { key: 'tokens', label: 'Tokens', value: tokenTotal, cell: (t) => (tokenTotal(t) ? count(tokenTotal(t)) : ''), numeric: true },
-  { key: 'cost', label: 'Cost', value: (t) => t.costUsd ?? -1, cell: (t) => (t.costUsd === null ? '' : usd(t.costUsd)), numeric: true },
+/** A function, not a constant: the labels are the host's strings, which arrive after this module loads. */
+const listColumns = (): Column<TraceListItem>[] => [
+  { key: 'pick', label: strings.compare, cell: (t) => pickBox(t) },
+  { key: 'start', label: strings.start, value: (t) => t.startMs, cell: (t) => time(t.startMs) },
+  { key: 'root', label: strings.rootSpan, value: (t) => t.rootName, cell: (t) => t.rootName },
+  { key: 'service', label: strings.services, value: (t) => t.services.join(','), cell: (t) => t.services.join(', ') },
+  { key: 'duration', label: strings.duration, value: (t) => t.durationMs, cell: (t) => ms(t.durationMs), numeric: true },
+  { key: 'spans', label: strings.spans, value: (t) => t.spanCount, cell: (t) => count(t.spanCount), numeric: true },
+  { key: 'errors', label: strings.errors, value: (t) => t.errorCount, cell: (t) => (t.errorCount ? count(t.errorCount) : ''), cellClass: (t) => (t.errorCount ? 'has-errors' : ''), numeric: true },
+  { key: 'tokens', label: strings.tokens, value: tokenTotal, cell: (t) => (tokenTotal(t) ? count(tokenTotal(t)) : ''), numeric: true },
+  { key: 'cost', label: strings.cost, value: (t) => t.costUsd ?? -1, cell: (t) => (t.costUsd === null ? '' : usd(t.costUsd)), numeric: true },
 ];
 
 /** The row's "pick for comparison" checkbox. Its clicks stay its own: a click on the row opens the trace. */
 function pickBox(t: TraceListItem): HTMLInputElement {
-  const box = el('input', { type: 'checkbox', class: 'pick', 'data-pick': t.traceId, 'aria-label': `Pick ${t.rootName} at ${time(t.startMs)} for comparison` });
+  const box = el('input', { type: 'checkbox', class: 'pick', 'data-pick': t.traceId, 'aria-label': format(strings.pickForComparison, t.rootName, time(t.startMs)) });
   box.checked = state.picked.includes(t.traceId);
   box.addEventListener('click', (e) => e.stopPropagation());
   box.addEventListener('change', () => setPicked(t.traceId, box.checked));
@@ -218,15 +247,15 @@ function updateCompareBar(): void {
   const note = document.getElementById('pick-note');
   const [a, b] = state.picked;
   if (compareButton) compareButton.disabled = !(a && b);
-  if (note) replaceChildren(note, !a ? 'Pick two traces to compare them (Space on a row, or its checkbox).' : !b ? `A: ${pickedName(a)}; pick one more.` : `A: ${pickedName(a)} · B: ${pickedName(b)}`);
+  if (note) replaceChildren(note, !a ? strings.pickTwo : !b ? format(strings.pickedA, pickedName(a)) : format(strings.pickedAB, pickedName(a), pickedName(b)));
 }
 
 function showList(focusId?: string): void {
   enterView('list');
   const table = sortableTable({
-    label: 'Traces',
+    label: strings.traces,
     className: 'trace-list',
-    columns: listColumns,
+    columns: listColumns(),
     rows: state.traces,
     sort: state.listSort,
     onActivate: (t) => openTrace(t.traceId),
@@ -246,21 +275,21 @@ function showList(focusId?: string): void {
   const actions = el(
     'div',
     { class: 'toolbar' },
-    button('Statistics', 'show-stats', showStats),
-    button('Compare', 'compare', () => {
+    button(strings.statistics, 'show-stats', showStats),
+    button(strings.compare, 'compare', () => {
       const [a, b] = state.picked;
       if (a && b) compare(a, b);
     }),
     el('span', { class: 'muted', id: 'pick-note', 'aria-live': 'polite' }),
   );
-  replaceChildren(root as HTMLElement, el('h1', {}, 'Traces'), el('p', { class: 'muted summary' }, summaryText()), diagnosticsBlock(), actions, table);
+  replaceChildren(root as HTMLElement, el('h1', {}, strings.traces), el('p', { class: 'muted summary' }, summaryText()), diagnosticsBlock(), actions, table);
   updateCompareBar();
   (focusId ? document.getElementById(focusId) : table.querySelector<HTMLElement>('tbody tr'))?.focus();
 }
 
 /** A view's title bar: back to the list (focus returns to the control that left it), a title and a note. */
 function viewHeader(title: string, note: string, returnFocusId: string, ...extra: HTMLElement[]): HTMLElement {
-  const back = button(`← All traces (${state.traces.length})`, 'back', () => showList(returnFocusId));
+  const back = button(format(strings.allTraces, state.traces.length), 'back', () => showList(returnFocusId));
   return el('div', { class: 'toolbar' }, back, el('h1', { class: 'trace-title' }, title), el('span', { class: 'muted' }, note), ...extra);
 }
 
@@ -280,8 +309,8 @@ function showStats(focusId: string | undefined = 'back'): void {
   enterView('stats', content?.dispose);
   replaceChildren(
     root as HTMLElement,
-    viewHeader('Statistics', summaryText(), 'show-stats'),
-    content?.element ?? el('p', { class: 'muted', id: 'stats-progress' }, 'Computing statistics…'),
+    viewHeader(strings.statistics, summaryText(), 'show-stats'),
+    content?.element ?? el('p', { class: 'muted', id: 'stats-progress' }, strings.computingStatistics),
   );
   if (!data) host.post({ type: 'requestStats' });
   focusById(focusId);
@@ -298,24 +327,24 @@ function showCompare(focusId: string | undefined): void {
   if (!c) return showList();
   enterView('compare');
   const find = (id: string) => state.traces.find((t) => t.traceId === id);
-  const swap = button('Swap A and B', 'swap', () => {
+  const swap = button(strings.swap, 'swap', () => {
     state.picked = [c.b, c.a];
     compare(c.b, c.a, 'swap');
   });
   const body =
     c.diff === undefined
-      ? el('p', { class: 'muted', id: 'compare-progress' }, 'Comparing…')
+      ? el('p', { class: 'muted', id: 'compare-progress' }, strings.comparing)
       : c.diff === null
-        ? el('p', { class: 'muted' }, 'One of the two traces is no longer in the file.')
+        ? el('p', { class: 'muted' }, strings.traceGone)
         : renderComparison(c.diff, find(c.a), find(c.b), state.compareSorts);
-  replaceChildren(root as HTMLElement, viewHeader('Compare traces', `A: ${pickedName(c.a)} · B: ${pickedName(c.b)}`, 'compare', swap), body);
+  replaceChildren(root as HTMLElement, viewHeader(strings.compareTraces, format(strings.pickedAB, pickedName(c.a), pickedName(c.b)), 'compare', swap), body);
   focusById(focusId);
 }
 
 function showTrace(): void {
   const trace = state.traces.find((t) => t.traceId === state.traceId);
-  const back = button(`← All traces (${state.traces.length})`, 'back', () => showList());
-  const search = el('input', { type: 'search', id: 'search', placeholder: 'Search name, attribute key or value', 'aria-label': 'Search spans' });
+  const back = button(format(strings.allTraces, state.traces.length), 'back', () => showList());
+  const search = el('input', { type: 'search', id: 'search', placeholder: strings.searchPlaceholder, 'aria-label': strings.searchLabel });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const errorsOnly = el('input', { type: 'checkbox', id: 'errors-only' });
   const runSearch = () => {
@@ -344,32 +373,36 @@ function showTrace(): void {
   const hasErrors = state.spans.some((s) => s.status === 'error');
   const criticalToggle = el('input', { type: 'checkbox', id: 'critical-path', ...(state.critical.ok ? {} : { disabled: '' }) });
   criticalToggle.addEventListener('change', () => waterfall.setCriticalVisible(criticalToggle.checked, state.critical));
-  const criticalNote = state.critical.ok ? `${state.critical.spans.length} spans` : `not available: ${state.critical.reason}`;
+  const criticalNote = state.critical.ok ? format(strings.criticalPathSpans, state.critical.spans.length) : format(strings.criticalPathUnavailable, state.critical.reason);
 
   replaceChildren(
     root as HTMLElement,
-    el('div', { class: 'toolbar' }, back, el('h1', { class: 'trace-title' }, trace?.rootName ?? state.traceId ?? ''), el('span', { class: 'muted' }, trace ? `${ms(trace.durationMs)} · ${plural(trace.spanCount, 'span')} · ${plural(trace.errorCount, 'error')}${trace.costUsd !== null ? ` · ${usd(trace.costUsd)}` : ''}` : '')),
+    el('div', { class: 'toolbar' }, back, el('h1', { class: 'trace-title' }, trace?.rootName ?? state.traceId ?? ''), el('span', { class: 'muted' }, trace ? `${ms(trace.durationMs)} · ${spanCount(trace.spanCount)} · ${errorCount(trace.errorCount)}${trace.costUsd !== null ? ` · ${usd(trace.costUsd)}` : ''}` : '')),
     el(
       'div',
       { class: 'toolbar' },
       search,
       el('span', { class: 'muted', id: 'match-count' }),
-      el('label', {}, errorsOnly, ' Errors only'),
-      button('◀ Error', 'prev-error', () => waterfall.nextError(-1), { disabled: !hasErrors }),
-      button('Error ▶', 'next-error', () => waterfall.nextError(1), { disabled: !hasErrors }),
-      button('Slowest', 'slowest', () => state.slowest !== undefined && waterfall.select(state.slowest), { disabled: state.slowest === undefined }),
-      button('Most expensive LLM call', 'most-expensive', () => state.mostExpensive !== undefined && waterfall.select(state.mostExpensive), { disabled: state.mostExpensive === undefined }),
-      el('label', { title: criticalNote }, criticalToggle, ` Critical path (${criticalNote})`),
+      el('label', {}, errorsOnly, ` ${strings.errorsOnly}`),
+      button(strings.previousError, 'prev-error', () => waterfall.nextError(-1), { disabled: !hasErrors }),
+      button(strings.nextError, 'next-error', () => waterfall.nextError(1), { disabled: !hasErrors }),
+      button(strings.slowest, 'slowest', () => state.slowest !== undefined && waterfall.select(state.slowest), { disabled: state.slowest === undefined }),
+      button(strings.mostExpensive, 'most-expensive', () => state.mostExpensive !== undefined && waterfall.select(state.mostExpensive), { disabled: state.mostExpensive === undefined }),
+      el('label', { title: criticalNote }, criticalToggle, ` ${format(strings.criticalPath, criticalNote)}`),
     ),
     el('div', { class: 'trace-body' }, waterfall.element, detailPane),
   );
-  replaceChildren(detailPane, el('p', { class: 'muted' }, 'Select a span to see its details. Keys: ↑ ↓ move, ← → collapse/expand, n / N next/previous error.'));
+  replaceChildren(detailPane, el('p', { class: 'muted' }, strings.selectSpanHint));
   waterfall.setTrace(state.spans, state.critical);
   const first = state.spans.findIndex((s) => s.parent < 0);
   if (first >= 0) waterfall.select(first);
   waterfall.focus();
 }
 
-function plural(n: number, word: string): string {
-  return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
+/** A count in its singular or plural string, e.g. "1 trace", "1,024 traces". */
+function plural(n: number, one: string, other: string): string {
+  return format(n === 1 ? one : other, count(n));
 }
+const traceCount = (n: number): string => plural(n, strings.traceCountOne, strings.traceCountOther);
+const spanCount = (n: number): string => plural(n, strings.spanCountOne, strings.spanCountOther);
+const errorCount = (n: number): string => plural(n, strings.errorCountOne, strings.errorCountOther);

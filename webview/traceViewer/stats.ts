@@ -1,7 +1,8 @@
 import type { WireLatencyStats, WireModelStats, WireOperationStats } from '../../src/shared/traceViewerProtocol';
 import { el } from '../common/dom';
 import { LatencyChart, chartedOperations } from './chart';
-import { count, ms, percent, usd } from './format';
+import { count, format, ms, percent, usd } from './format';
+import { strings } from './strings';
 import { sortableTable, type Column, type SortState } from './table';
 
 export interface StatsData {
@@ -23,37 +24,37 @@ export const defaultStatsSorts = (): StatsSorts => ({
 
 const tokenTotal = (s: WireLatencyStats): number => s.tokens.input + s.tokens.output;
 
-/** The columns both tables share, after their name columns. */
+/** The columns both tables share, after their name columns. Functions, as the labels are the host's strings. */
 function latencyColumns<T extends WireLatencyStats>(): Column<T>[] {
   return [
-    { key: 'count', label: 'Count', value: (s) => s.count, cell: (s) => count(s.count), numeric: true },
-    { key: 'p50', label: 'P50', title: 'Median latency', value: (s) => s.p50Ms, cell: (s) => ms(s.p50Ms), numeric: true },
-    { key: 'p95', label: 'P95', title: '95th percentile latency', value: (s) => s.p95Ms, cell: (s) => ms(s.p95Ms), numeric: true },
-    { key: 'p99', label: 'P99', title: '99th percentile latency', value: (s) => s.p99Ms, cell: (s) => ms(s.p99Ms), numeric: true },
-    { key: 'max', label: 'Max', value: (s) => s.maxMs, cell: (s) => ms(s.maxMs), numeric: true },
+    { key: 'count', label: strings.count, value: (s) => s.count, cell: (s) => count(s.count), numeric: true },
+    { key: 'p50', label: strings.p50, title: strings.p50Title, value: (s) => s.p50Ms, cell: (s) => ms(s.p50Ms), numeric: true },
+    { key: 'p95', label: strings.p95, title: strings.p95Title, value: (s) => s.p95Ms, cell: (s) => ms(s.p95Ms), numeric: true },
+    { key: 'p99', label: strings.p99, title: strings.p99Title, value: (s) => s.p99Ms, cell: (s) => ms(s.p99Ms), numeric: true },
+    { key: 'max', label: strings.max, value: (s) => s.maxMs, cell: (s) => ms(s.maxMs), numeric: true },
     {
       key: 'errors',
-      label: 'Error rate',
+      label: strings.errorRate,
       value: (s) => s.errorRate,
       cell: (s) => (s.errorCount > 0 ? `${percent(s.errorRate)} (${count(s.errorCount)})` : '0%'),
       cellClass: (s) => (s.errorCount > 0 ? 'has-errors' : ''),
       numeric: true,
     },
-    { key: 'tokens', label: 'Tokens', value: (s) => tokenTotal(s), cell: (s) => (tokenTotal(s) > 0 ? count(tokenTotal(s)) : ''), numeric: true },
-    { key: 'cost', label: 'Cost', value: (s) => s.costUsd ?? -1, cell: (s) => (s.costUsd === null ? '' : usd(s.costUsd)), numeric: true },
+    { key: 'tokens', label: strings.tokens, value: (s) => tokenTotal(s), cell: (s) => (tokenTotal(s) > 0 ? count(tokenTotal(s)) : ''), numeric: true },
+    { key: 'cost', label: strings.cost, value: (s) => s.costUsd ?? -1, cell: (s) => (s.costUsd === null ? '' : usd(s.costUsd)), numeric: true },
   ];
 }
 
-const operationColumns: Column<WireOperationStats>[] = [
-  { key: 'name', label: 'Operation', value: (o) => o.name, cell: (o) => o.name },
-  { key: 'service', label: 'Service', value: (o) => o.service, cell: (o) => o.service },
+const operationColumns = (): Column<WireOperationStats>[] => [
+  { key: 'name', label: strings.operation, value: (o) => o.name, cell: (o) => o.name },
+  { key: 'service', label: strings.service, value: (o) => o.service, cell: (o) => o.service },
   ...latencyColumns<WireOperationStats>(),
-  { key: 'total', label: 'Total time', title: 'Count × mean latency', value: (o) => o.totalMs, cell: (o) => ms(o.totalMs), numeric: true },
+  { key: 'total', label: strings.totalTime, title: strings.totalTimeTitle, value: (o) => o.totalMs, cell: (o) => ms(o.totalMs), numeric: true },
 ];
 
-const modelColumns: Column<WireModelStats>[] = [
-  { key: 'model', label: 'Model', value: (m) => m.model, cell: (m) => m.model },
-  { key: 'providers', label: 'Provider', value: (m) => m.providers.join(','), cell: (m) => m.providers.join(', ') },
+const modelColumns = (): Column<WireModelStats>[] => [
+  { key: 'model', label: strings.model, value: (m) => m.model, cell: (m) => m.model },
+  { key: 'providers', label: strings.provider, value: (m) => m.providers.join(','), cell: (m) => m.providers.join(', ') },
   ...latencyColumns<WireModelStats>(),
 ];
 
@@ -63,20 +64,20 @@ export function renderStats(data: StatsData, sorts: StatsSorts): { element: HTML
   const element = el(
     'div',
     { class: 'stats' },
-    el('h2', {}, `Latency of the ${Math.min(chartedOperations, data.operations.length)} operations with the most total time`),
-    chart?.element ?? el('p', { class: 'muted' }, 'No spans.'),
-    el('h2', { id: 'operations-heading' }, `Operations (${count(data.operations.length)})`),
-    el('p', { class: 'muted' }, 'Grouped by span name and service over every trace of the file. Tokens and cost count each call once, so they add up to the traces’ totals.'),
+    el('h2', {}, format(strings.chartHeading, Math.min(chartedOperations, data.operations.length))),
+    chart?.element ?? el('p', { class: 'muted' }, strings.noSpans),
+    el('h2', { id: 'operations-heading' }, format(strings.operationsHeading, count(data.operations.length))),
+    el('p', { class: 'muted' }, strings.operationsNote),
     el(
       'div',
       { class: 'table-scroll' },
-      sortableTable({ label: 'Operations', className: 'stats-operations', columns: operationColumns, rows: data.operations, sort: sorts.operations, empty: 'No spans.' }),
+      sortableTable({ label: strings.operations, className: 'stats-operations', columns: operationColumns(), rows: data.operations, sort: sorts.operations, empty: strings.noSpans }),
     ),
-    el('h2', { id: 'models-heading' }, `Models (${count(data.models.length)})`),
+    el('h2', { id: 'models-heading' }, format(strings.modelsHeading, count(data.models.length))),
     el(
       'div',
       { class: 'table-scroll' },
-      sortableTable({ label: 'Models', className: 'stats-models', columns: modelColumns, rows: data.models, sort: sorts.models, empty: 'No LLM or embedding spans in this file.' }),
+      sortableTable({ label: strings.models, className: 'stats-models', columns: modelColumns(), rows: data.models, sort: sorts.models, empty: strings.noModels }),
     ),
   );
   return { element, dispose: () => chart?.dispose() };

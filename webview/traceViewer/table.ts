@@ -1,4 +1,6 @@
 import { el, replaceChildren } from '../common/dom';
+import { format } from './format';
+import { strings } from './strings';
 
 export interface Column<T> {
   key: string;
@@ -87,7 +89,7 @@ export function sortableTable<T>(options: TableOptions<T>): HTMLTableElement {
       ...shown.map((row) => rowElement(row, options)),
     );
     if (shown.length < sorted.length) {
-      replaceChildren(caption, `Showing ${shown.length.toLocaleString('en-US')} of ${sorted.length.toLocaleString('en-US')} rows.`);
+      replaceChildren(caption, format(strings.showingRows, shown.length.toLocaleString('en-US'), sorted.length.toLocaleString('en-US')));
       table.prepend(caption);
     } else caption.remove();
     if (focusKey) thead.querySelector<HTMLElement>(`button[data-sort="${focusKey}"]`)?.focus();

@@ -1,7 +1,8 @@
 import type { CriticalPathWire, SpanRow } from '../../src/shared/traceViewerProtocol';
 import { el } from '../common/dom';
-import { ms, usd } from './format';
+import { format, ms, usd } from './format';
 import { Overview } from './overview';
+import { strings } from './strings';
 
 const rowHeight = 22;
 
@@ -37,7 +38,7 @@ export class Waterfall {
   constructor(private readonly onSelect: (index: number) => void) {
     this.spacer = el('div', { class: 'wf-spacer' });
     this.rowsLayer = el('div', { class: 'wf-rows' });
-    this.viewport = el('div', { class: 'wf-viewport', tabindex: '0', role: 'tree', 'aria-label': 'Spans' }, this.spacer, this.rowsLayer);
+    this.viewport = el('div', { class: 'wf-viewport', tabindex: '0', role: 'tree' }, this.spacer, this.rowsLayer);
     this.overview = new Overview((row) => {
       this.viewport.scrollTop = row * rowHeight - this.viewport.clientHeight / 2;
       this.viewport.focus({ preventScroll: true });
@@ -58,6 +59,8 @@ export class Waterfall {
   }
 
   setTrace(spans: SpanRow[], critical: CriticalPathWire): void {
+    // Named here, not in the constructor: the host's strings arrive after the waterfall is made.
+    this.viewport.setAttribute('aria-label', strings.spans);
     this.spans = spans;
     this.children = spans.map(() => []);
     for (const s of spans) if (s.parent >= 0) this.children[s.parent]?.push(s.index);
@@ -144,7 +147,7 @@ export class Waterfall {
     if (this.matches.has(span.index)) classes.push('match');
     const left = (span.startMs / this.total) * 100;
     const width = Math.max(0.15, (span.durationMs / this.total) * 100);
-    const label = [span.model, span.tokens !== undefined ? `${span.tokens} tok` : undefined, span.costUsd !== undefined ? usd(span.costUsd) : undefined].filter(Boolean).join(' · ');
+    const label = [span.model, span.tokens !== undefined ? format(strings.tokensShort, span.tokens) : undefined, span.costUsd !== undefined ? usd(span.costUsd) : undefined].filter(Boolean).join(' · ');
     const row = el(
       'div',
       {
@@ -160,7 +163,7 @@ export class Waterfall {
         el('span', { class: `twisty${hasKids ? (open ? ' open' : ' closed') : ''}`, 'aria-hidden': 'true' }),
         el('span', { class: 'badge', title: span.type }, span.type === 'other' ? '' : span.type),
         el('span', { class: 'name', title: span.name }, span.name),
-        span.orphan ? el('span', { class: 'orphan', title: 'parent span not in this file' }, 'orphan') : null,
+        span.orphan ? el('span', { class: 'orphan', title: strings.orphanTitle }, strings.orphan) : null,
         el('span', { class: 'service' }, span.service),
       ), { paddingLeft: `${span.depth * 14 + 4}px` }),
       el(

@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
 import type * as Otlp from '../../core/otlp/index';
+// A constant only: the reader itself stays in the lazily loaded bundle.
+import { defaultMaxMemoryMb } from '../../core/otlp/workerProtocol';
 import { isTraceViewerFromWebview, type TraceViewerFromWebview, type TraceViewerToWebview } from '../../shared/traceViewerProtocol';
 import { CommandIds } from '../commandIds';
 import { lazyModule } from '../lazy';
 import { storedPricesUri, type PromptLensService } from '../tokens/lensService';
 import { renderWebviewHtml, webviewOptions } from '../webview/html';
+import { traceViewerStrings } from './traceViewerStrings';
 
 const loadOtlp = lazyModule('otlp', () => import('../../core/otlp/index'));
 
@@ -25,6 +28,12 @@ class TraceDocument implements vscode.CustomDocument {
   /** The progress notification of the first load, while it shows. */
   private report: ((fraction: number) => void) | undefined;
   onProgress: ((bytesRead: number, bytesTotal: number) => void) | undefined;
+  /** The first load (opening the session), settled either way. */
+  firstLoad: Promise<void> | undefined;
+  /** A trace and span to show once the webview has its list (see TraceViewerProvider.reveal). */
+  pendingReveal: { traceId: string; index?: number } | undefined;
+  /** Sends pendingReveal when the webview can take it; set while an editor shows the document. */
+  flushReveal: (() => void) | undefined;
 
   constructor(
     readonly uri: vscode.Uri,
@@ -58,7 +67,10 @@ class TraceDocument implements vscode.CustomDocument {
       } catch (err) {
         // Cancelled, superseded by a newer load, or the document was closed: nothing to show.
         if (isAbortError(err) || this.disposed) return;
-        this.failure = err instanceof Error ? err.message : String(err);
+        const failure = this.failureText(err);
+        // A worker that stopped during a reload was already reported by onSessionClosed.
+        if (failure === this.failure) return;
+        this.failure = failure;
         this.log.error(`Trace viewer: ${this.failure}`);
       }
       this.changed.fire();
@@ -94,7 +106,9 @@ class TraceDocument implements vscode.CustomDocument {
       const session = await otlp.openTraceSession({
         workerPath: this.context.asAbsolutePath('dist/lazy/otlpWorker.js'),
         files: [this.uri.fsPath],
-        prices: { ...(await this.storedPrices()), overrides: this.lens.settings.priceOverrides },
+        prices: await this.priceInputs(),
+        maxMemoryMb: maxMemoryMb(),
+        onClose: (reason) => this.onSessionClosed(session, reason),
         signal: abort.signal,
         onProgress: ({ bytesRead, bytesTotal }) => {
           this.report?.(bytesTotal > 0 ? bytesRead / bytesTotal : 0);
@@ -106,12 +120,46 @@ class TraceDocument implements vscode.CustomDocument {
         throw new DOMException('the trace viewer was closed', 'AbortError');
       }
       this.session = session;
-      for (const p of session.priceProblems) {
-        this.log.warn(`Trace viewer: ${p.input === 'overrides' ? 'price overrides ignored' : 'ignoring refreshed prices'}: ${p.message}`);
-      }
+      this.logPriceProblems(session.priceProblems);
       return await session.counts();
     } finally {
       if (this.opening === abort) this.opening = undefined;
+    }
+  }
+
+  /**
+   * The worker stopped by itself (out of memory, a crash): show why; the next change of the file, or
+   * reopening it, starts a new one.
+   */
+  private onSessionClosed(session: Otlp.TraceSession, reason: Error): void {
+    if (this.session !== session || this.disposed) return;
+    this.session = undefined;
+    this.failure = this.failureText(reason);
+    this.log.error(`Trace viewer: ${this.failure}`);
+    this.changed.fire();
+  }
+
+  private failureText(err: unknown): string {
+    if (!(err instanceof Error)) return String(err);
+    if (err.name !== 'OutOfMemoryError') return err.message;
+    return vscode.l10n.t('{0} Raise the setting agentOps.traceViewer.maxMemoryMB (now {1} MB) to open it.', err.message, maxMemoryMb());
+  }
+
+  /** Costs the open trace again with the token lens's current prices. */
+  async updatePrices(): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    this.logPriceProblems(await session.setPrices(await this.priceInputs()));
+    if (this.session === session) this.changed.fire();
+  }
+
+  private async priceInputs(): Promise<Otlp.PriceInputs> {
+    return { ...(await this.storedPrices()), overrides: this.lens.settings.priceOverrides };
+  }
+
+  private logPriceProblems(problems: readonly Otlp.PriceProblem[]): void {
+    for (const p of problems) {
+      this.log.warn(`Trace viewer: ${p.input === 'overrides' ? 'price overrides ignored' : 'ignoring refreshed prices'}: ${p.message}`);
     }
   }
 
@@ -126,7 +174,12 @@ class TraceDocument implements vscode.CustomDocument {
     }
   }
 
+  private readonly disposedEmitter = new vscode.EventEmitter<void>();
+  readonly onDidDispose = this.disposedEmitter.event;
+
   dispose(): void {
+    this.disposedEmitter.fire();
+    this.disposedEmitter.dispose();
     this.disposed = true;
     this.opening?.abort();
     this.session?.dispose();
@@ -135,6 +188,11 @@ class TraceDocument implements vscode.CustomDocument {
     this.watcher?.dispose();
     this.changed.dispose();
   }
+}
+
+/** The worker's heap limit (agentOps.traceViewer.maxMemoryMB). */
+function maxMemoryMb(): number {
+  return vscode.workspace.getConfiguration('agentOps').get<number>('traceViewer.maxMemoryMB', defaultMaxMemoryMb);
 }
 
 function isAbortError(err: unknown): boolean {
@@ -155,10 +213,33 @@ export class TraceViewerProvider implements vscode.CustomReadonlyEditorProvider<
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
+  private readonly documents = new Set<TraceDocument>();
+
   async openCustomDocument(uri: vscode.Uri): Promise<TraceDocument> {
     const doc = new TraceDocument(uri, this.context, this.lens, this.log);
-    void doc.load(true);
+    this.documents.add(doc);
+    doc.onDidDispose(() => this.documents.delete(doc));
+    doc.firstLoad = doc.load(true);
     return doc;
+  }
+
+  /** Shows a trace of an open document, with a span selected (`agentOps.traceViewer.reveal`). */
+  async reveal(uri: vscode.Uri, traceId: string, spanId?: string): Promise<void> {
+    const doc = [...this.documents].find((d) => d.uri.toString() === uri.toString());
+    if (!doc) return;
+    await doc.firstLoad;
+    const index = spanId !== undefined ? await doc.session?.spanIndex(traceId, spanId) : undefined;
+    doc.pendingReveal = index === undefined ? { traceId } : { traceId, index };
+    doc.flushReveal?.();
+  }
+
+  /** Prices or price settings changed (the token lens reloaded): cost every open trace again. */
+  updatePrices(): void {
+    for (const doc of this.documents) {
+      doc.updatePrices().catch((err: unknown) => {
+        if (!isAbortError(err)) this.log.error(`Trace viewer: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }
   }
 
   async resolveCustomEditor(doc: TraceDocument, panel: vscode.WebviewPanel): Promise<void> {
@@ -178,6 +259,14 @@ export class TraceViewerProvider implements vscode.CustomReadonlyEditorProvider<
       if (!session) return;
       const [traces, diagnostics, counts] = await Promise.all([session.list(), session.diagnostics(), session.counts()]);
       post({ type: 'loaded', file: vscode.workspace.asRelativePath(doc.uri), traces, diagnostics, logRecords: counts.logRecords, metricDataPoints: counts.metricDataPoints });
+      loaded = true;
+      doc.flushReveal?.();
+    };
+    let loaded = false;
+    doc.flushReveal = () => {
+      if (!loaded || !doc.pendingReveal) return;
+      post({ type: 'reveal', ...doc.pendingReveal });
+      doc.pendingReveal = undefined;
     };
     const relay = (work: Promise<void>) =>
       work.catch((err: unknown) => {
@@ -192,6 +281,8 @@ export class TraceViewerProvider implements vscode.CustomReadonlyEditorProvider<
           return;
         }
         if (m.type === 'ready') {
+          // The webview has no l10n of its own and shows nothing before its strings.
+          post({ type: 'init', strings: traceViewerStrings() });
           ready = true;
           void relay(sendLoaded());
         } else void relay(this.onMessage(doc, m, post));
@@ -199,6 +290,7 @@ export class TraceViewerProvider implements vscode.CustomReadonlyEditorProvider<
     ];
     panel.onDidDispose(() => {
       open = false;
+      doc.flushReveal = undefined;
       subscriptions.forEach((s) => s.dispose());
     });
   }
@@ -227,6 +319,9 @@ export class TraceViewerProvider implements vscode.CustomReadonlyEditorProvider<
         break;
       case 'goToCode':
         await this.goToCode(doc, m.file, m.line);
+        break;
+      case 'reload':
+        await doc.load(true);
         break;
       case 'revealSource': {
         const editor = await vscode.window.showTextDocument(vscode.Uri.file(m.file), { preview: true, viewColumn: vscode.ViewColumn.Beside });
@@ -269,6 +364,7 @@ export function registerTraceViewer(context: vscode.ExtensionContext, lens: Prom
   const provider = new TraceViewerProvider(context, lens, log);
   const options = { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: false };
   context.subscriptions.push(
+    lens.onDidChange(() => provider.updatePrices()),
     // The default editor of *.otlp.json(l), and an "Open With…" choice for any .json/.jsonl.
     vscode.window.registerCustomEditorProvider(TraceViewerProvider.viewType, provider, options),
     vscode.window.registerCustomEditorProvider(TraceViewerProvider.anyJsonViewType, provider, options),
@@ -283,9 +379,18 @@ export function registerTraceViewer(context: vscode.ExtensionContext, lens: Prom
           })
         )?.[0];
       if (!target) return;
-      // The viewer registered for the file's name, so the tab reopens in it after a reload.
-      const viewType = /\.otlp\.jsonl?(\.gz)?$/i.test(target.path) ? TraceViewerProvider.viewType : TraceViewerProvider.anyJsonViewType;
-      await vscode.commands.executeCommand('vscode.openWith', target, viewType);
+      await openInViewer(target);
+    }),
+    // Internal (not in the palette): the Trajectories view reveals a finding's steps in their trace.
+    vscode.commands.registerCommand(CommandIds.revealInTraceViewer, async (uri: vscode.Uri, traceId: string, spanId?: string) => {
+      await openInViewer(uri);
+      await provider.reveal(uri, traceId, spanId);
     }),
   );
+}
+
+/** The viewer registered for the file's name, so the tab reopens in it after a reload. */
+async function openInViewer(uri: vscode.Uri): Promise<void> {
+  const viewType = /\.otlp\.jsonl?(\.gz)?$/i.test(uri.path) ? TraceViewerProvider.viewType : TraceViewerProvider.anyJsonViewType;
+  await vscode.commands.executeCommand('vscode.openWith', uri, viewType);
 }
