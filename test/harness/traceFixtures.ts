@@ -63,3 +63,22 @@ export function bigTrace(n: number): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** `traces` traces of 100 chat spans each, one JSONL line per trace: about 1 KB of model per span (memory-limit tests). */
+export function manyTraces(traces: number): string {
+  const attr = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const lines: string[] = [];
+  for (let t = 0; t < traces; t++) {
+    const traceId = (0xabc00000 + t).toString(16).padStart(32, '0');
+    const spans = Array.from({ length: 100 }, (_, i) => ({
+      traceId,
+      spanId: (t * 100 + i + 1).toString(16).padStart(16, '0'),
+      name: `chat ${i}`,
+      startTimeUnixNano: String(1_760_000_000_000_000_000n + BigInt(i)),
+      endTimeUnixNano: String(1_760_000_000_000_000_100n + BigInt(i)),
+      attributes: [attr('gen_ai.operation.name', 'chat'), attr('gen_ai.request.model', 'gpt-4o-mini'), attr('user.id', `user-${i}`)],
+    }));
+    lines.push(JSON.stringify({ resourceSpans: [{ resource: { attributes: [attr('service.name', 'agent')] }, scopeSpans: [{ spans }] }] }));
+  }
+  return `${lines.join('\n')}\n`;
+}

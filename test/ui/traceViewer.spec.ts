@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
+import { manyTraces } from '../harness/traceFixtures';
 import type { Workbench } from '../harness/workbench';
 import type { UiContext } from './uiContext';
 
@@ -180,21 +181,7 @@ export function traceViewerSpec(ctx: UiContext): void {
       const settingsFile = join(ctx.workspace, '.vscode', 'settings.json');
       const before = readFileSync(settingsFile, 'utf8');
       // 60,000 spans: more than 32 MB of model.
-      const attr = (key: string, value: string) => ({ key, value: { stringValue: value } });
-      const lines: string[] = [];
-      for (let t = 0; t < 600; t++) {
-        const traceId = (0xabc00000 + t).toString(16).padStart(32, '0');
-        const spans = Array.from({ length: 100 }, (_, i) => ({
-          traceId,
-          spanId: (t * 100 + i + 1).toString(16).padStart(16, '0'),
-          name: `chat ${i}`,
-          startTimeUnixNano: String(1_760_000_000_000_000_000n + BigInt(i)),
-          endTimeUnixNano: String(1_760_000_000_000_000_100n + BigInt(i)),
-          attributes: [attr('gen_ai.operation.name', 'chat'), attr('user.id', `user-${i}`)],
-        }));
-        lines.push(JSON.stringify({ resourceSpans: [{ resource: { attributes: [attr('service.name', 'agent')] }, scopeSpans: [{ spans }] }] }));
-      }
-      writeFileSync(join(ctx.workspace, 'corpus', 'too-big.otlp.jsonl'), `${lines.join('\n')}\n`);
+      writeFileSync(join(ctx.workspace, 'corpus', 'too-big.otlp.jsonl'), manyTraces(600));
       try {
         writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(before), 'agentOps.traceViewer.maxMemoryMB': 32 }, null, 2));
         await workbench.openFile('corpus/too-big.otlp.jsonl');

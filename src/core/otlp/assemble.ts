@@ -1,4 +1,4 @@
-import { DiagnosticSink } from './diagnostics';
+import { DiagnosticSink } from '../diagnostics';
 import type { Span, Trace, TraceDiagnostic } from './model';
 import type { PendingLog } from './normalize';
 

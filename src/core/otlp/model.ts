@@ -5,6 +5,8 @@
  * plain values. The extension and the CLI never see raw OTLP.
  */
 
+import type { SourceDiagnostic } from '../diagnostics';
+
 export type SpanKind = 'unspecified' | 'internal' | 'server' | 'client' | 'producer' | 'consumer';
 export type StatusCode = 'unset' | 'ok' | 'error';
 
@@ -76,16 +78,10 @@ export interface Span {
   source: SourceRef;
 }
 
-export type DiagnosticSeverity = 'error' | 'warning' | 'info';
+export type { DiagnosticSeverity } from '../diagnostics';
 
-export interface TraceDiagnostic {
-  file: string;
-  line?: number;
-  severity: DiagnosticSeverity;
-  /** Stable id: 'invalid-json', 'truncated-line', 'bad-id', 'duplicate-span', 'parent-cycle', 'orphan', 'bad-time', 'unknown-shape', … */
-  code: string;
-  message: string;
-}
+/** Codes: 'invalid-json', 'truncated-line', 'bad-id', 'duplicate-span', 'parent-cycle', 'orphan', 'bad-time', 'unknown-shape', … */
+export type TraceDiagnostic = SourceDiagnostic;
 
 /** One trace: its spans in start order and the tree over them (by index). */
 export interface Trace {

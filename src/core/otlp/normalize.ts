@@ -1,4 +1,4 @@
-import type { DiagnosticSink } from './diagnostics';
+import type { DiagnosticSink } from '../diagnostics';
 import { decodeId, type IdKind } from './ids';
 import type { Resource, Scope, SourceRef, Span, SpanEvent, SpanKind, SpanLink, SpanLog, StatusCode } from './model';
 import { anyValue, asArray, asString, attributes, field, isObject, nanos, type Json, type JsonObject } from './values';

@@ -3,7 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { openInput, readChunkBytes } from '../io/openInput';
 import { assemble } from './assemble';
-import { DiagnosticSink, type SinkMark } from './diagnostics';
+import { DiagnosticSink, type SinkMark } from '../diagnostics';
 import type { ReadOptions, Span, TraceDiagnostic, TraceSet } from './model';
 import { countMetricDataPoints, logsFromResourceLogs, spansFromResourceSpans, type NormalizeContext, type PendingLog } from './normalize';
 import { OtlpScanner, type Signal } from './scanner';

@@ -4,34 +4,12 @@
  * step, the outcome when the file does not say, totals).
  */
 import type { LineIndex } from './json';
-import { isAgentStep, type DiagnosticSeverity, type JsonValue, type Outcome, type Step, type TokenCounts, type Trajectory, type TrajectoryDiagnostic, type TrajectoryFormat, type TrajectorySource } from './model';
+import { isAgentStep, type JsonValue, type Outcome, type Step, type TokenCounts, type Trajectory, type TrajectoryFormat, type TrajectorySource } from './model';
 
 /** Per code and file: a corrupt file must not produce a million diagnostics. */
-const maxPerCode = 100;
+import { DiagnosticSink } from '../diagnostics';
 
-export class DiagnosticSink {
-  readonly list: TrajectoryDiagnostic[] = [];
-  private readonly counts = new Map<string, number>();
-
-  constructor(readonly file: string) {}
-
-  add(severity: DiagnosticSeverity, code: string, message: string, line?: number): void {
-    const n = (this.counts.get(code) ?? 0) + 1;
-    this.counts.set(code, n);
-    if (n > maxPerCode) return;
-    const d: TrajectoryDiagnostic = { file: this.file, severity, code, message };
-    if (line !== undefined) d.line = line;
-    this.list.push(d);
-  }
-
-  finish(): TrajectoryDiagnostic[] {
-    for (const [code, n] of this.counts) {
-      if (n > maxPerCode) this.list.push({ file: this.file, severity: 'info', code: 'suppressed', message: `${n - maxPerCode} more '${code}' diagnostics not shown` });
-    }
-    this.counts.clear();
-    return this.list;
-  }
-}
+export { DiagnosticSink };
 
 /** What a reader gets: the file, the start lines of the document's records, and a place for problems. */
 export interface ReadContext {

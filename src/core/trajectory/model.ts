@@ -161,18 +161,12 @@ export interface Trajectory {
   totals: TrajectoryTotals;
 }
 
-export type DiagnosticSeverity = 'error' | 'warning' | 'info';
+import type { SourceDiagnostic } from '../diagnostics';
 
-/** A problem found while reading: never fatal for the rest of the file. */
-export interface TrajectoryDiagnostic {
-  file: string;
-  /** 1-based. */
-  line?: number;
-  severity: DiagnosticSeverity;
-  /** Stable id: 'invalid-json', 'truncated-line', 'unknown-record', 'unmatched-result', 'empty-file', 'suppressed', or an OTLP reader code. */
-  code: string;
-  message: string;
-}
+export type { DiagnosticSeverity } from '../diagnostics';
+
+/** Codes: 'invalid-json', 'truncated-line', 'unknown-record', 'unmatched-result', 'empty-file', 'suppressed', or an OTLP reader code. */
+export type TrajectoryDiagnostic = SourceDiagnostic;
 
 export interface TrajectoryReadResult {
   trajectories: Trajectory[];

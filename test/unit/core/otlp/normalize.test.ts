@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { DiagnosticSink } from '../../../../src/core/otlp/diagnostics';
+import { DiagnosticSink } from '../../../../src/core/diagnostics';
 import { decodeId } from '../../../../src/core/otlp/ids';
 import { countMetricDataPoints, logsFromResourceLogs, severityNumber, spanKind, spansFromResourceSpans, statusCode, type NormalizeContext } from '../../../../src/core/otlp/normalize';
 import { anyValue, attributes, doubleValue, int64Value, nanos, type Json } from '../../../../src/core/otlp/values';

@@ -9,6 +9,7 @@ import { openTraceSession, type TraceSession } from '../../../../src/core/otlp/t
 import { TraceViewModel } from '../../../../src/core/otlp/viewModel';
 import { bundledPriceTable, parsePriceOverrides, withOverrides } from '../../../../src/core/tokens/pricing/priceTable';
 import { loadStoredPrices } from '../../../../src/core/tokens/pricing/refresh';
+import { manyTraces } from '../../../harness/traceFixtures';
 import { corpusFile } from '../../corpus';
 
 // From source: openTraceSession starts a .ts worker with tsx's loader.
@@ -182,21 +183,7 @@ describe('core/otlp/traceSession', function () {
       const session = await open([file], { maxMemoryMb: 32, onClose: (reason) => closed.push(reason) });
       assert.equal(session.closed, undefined);
       // 60,000 spans: well over 32 MB of model.
-      const attr = (key: string, value: string) => ({ key, value: { stringValue: value } });
-      const lines: string[] = [];
-      for (let t = 0; t < 600; t++) {
-        const traceId = (0xabc00000 + t).toString(16).padStart(32, '0');
-        const spans = Array.from({ length: 100 }, (_, i) => ({
-          traceId,
-          spanId: (t * 100 + i + 1).toString(16).padStart(16, '0'),
-          name: `chat ${i}`,
-          startTimeUnixNano: String(1_760_000_000_000_000_000n + BigInt(i)),
-          endTimeUnixNano: String(1_760_000_000_000_000_100n + BigInt(i)),
-          attributes: [attr('gen_ai.operation.name', 'chat'), attr('gen_ai.request.model', 'gpt-4o-mini'), attr('user.id', `user-${i}`)],
-        }));
-        lines.push(JSON.stringify({ resourceSpans: [{ resource: { attributes: [attr('service.name', 'agent')] }, scopeSpans: [{ spans }] }] }));
-      }
-      writeFileSync(file, lines.join('\n') + '\n');
+      writeFileSync(file, manyTraces(600));
       await assert.rejects(session.reload(), (err: Error) => {
         assert.equal(err.name, 'OutOfMemoryError');
         assert.match(err.message, /big\.otlp\.jsonl needs more than the trace reader's 32 MB of memory/);

@@ -1,4 +1,15 @@
-import type { DiagnosticSeverity, TraceDiagnostic } from './model';
+export type DiagnosticSeverity = 'error' | 'warning' | 'info';
+
+/** A problem found while reading a file (a trace, a trajectory): never fatal for the rest of it. */
+export interface SourceDiagnostic {
+  file: string;
+  /** 1-based line of the (decompressed) file. */
+  line?: number;
+  severity: DiagnosticSeverity;
+  /** Stable id, e.g. 'invalid-json', 'truncated-line', 'suppressed'. */
+  code: string;
+  message: string;
+}
 
 /** Per code and file; a corrupt 1 GB file must not produce a million diagnostics. */
 const maxPerCode = 100;
@@ -9,9 +20,9 @@ export interface SinkMark {
   counts: Map<string, number>;
 }
 
-/** Collects the diagnostics of one file, capping each code and summarising what was dropped. */
+/** Collects the diagnostics of one file, capping each code and summarising what was dropped. Shared by every reader. */
 export class DiagnosticSink {
-  readonly list: TraceDiagnostic[] = [];
+  readonly list: SourceDiagnostic[] = [];
   private readonly counts = new Map<string, number>();
 
   constructor(readonly file: string) {}
@@ -20,7 +31,7 @@ export class DiagnosticSink {
     const n = (this.counts.get(code) ?? 0) + 1;
     this.counts.set(code, n);
     if (n > maxPerCode) return;
-    const d: TraceDiagnostic = { file: this.file, severity, code, message };
+    const d: SourceDiagnostic = { file: this.file, severity, code, message };
     if (line !== undefined) d.line = line;
     this.list.push(d);
   }
@@ -37,7 +48,7 @@ export class DiagnosticSink {
   }
 
   /** Everything so far, plus one 'suppressed' info per capped code; the sink can go on collecting. */
-  finish(): TraceDiagnostic[] {
+  finish(): SourceDiagnostic[] {
     const all = [...this.list];
     for (const [code, n] of this.counts) {
       if (n > maxPerCode) all.push({ file: this.file, severity: 'info', code: 'suppressed', message: `${n - maxPerCode} more '${code}' diagnostics not shown` });
