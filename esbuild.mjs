@@ -51,7 +51,15 @@ const lazyPackages = {
   '@vscode/tree-sitter-wasm': 'tree-sitter',
 };
 /** Our own feature cores that only a command or provider needs: dist/lazy/<name>.js too. */
-const lazyModules = { tokens: 'src/core/tokens/index.ts', otlp: 'src/core/otlp/index.ts', otlpWorker: 'src/core/otlp/traceSessionWorker.ts' };
+const lazyModules = {
+  tokens: 'src/core/tokens/index.ts',
+  otlp: 'src/core/otlp/index.ts',
+  otlpWorker: 'src/core/otlp/traceSessionWorker.ts',
+  trajectory: 'src/core/trajectory/index.ts',
+};
+
+/** `import('…/core/<name>/index')` of a lazy module (the name is its file in dist/lazy). */
+const lazyModuleImport = /\/core\/(tokens|otlp|trajectory)\/index$/;
 
 /** Rewrites imports of lazy packages and modules to requires of their files, relative to `dir`. */
 function lazyPlugin(dir) {
@@ -62,7 +70,7 @@ function lazyPlugin(dir) {
         const name = lazyPackages[args.path];
         return name ? { path: `${dir}/${name}.js`, external: true } : undefined;
       });
-      build.onResolve({ filter: /\/core\/(tokens|otlp)\/index$/ }, (args) => ({ path: `${dir}/${args.path.includes('/otlp/') ? 'otlp' : 'tokens'}.js`, external: true }));
+      build.onResolve({ filter: lazyModuleImport }, (args) => ({ path: `${dir}/${lazyModuleImport.exec(args.path)?.[1]}.js`, external: true }));
     },
   };
 }

@@ -23,6 +23,7 @@ const allowed = [
   /^extension\/dist\/wasm\/[\w-]+\.wasm$/,
   /^extension\/media\/[\w.-]+\.(png|css|ttf|woff2?)$/,
   /^extension\/l10n\/bundle\.l10n(\.[\w-]+)?\.json$/,
+  /^extension\/schemas\/agentops\.schema\.json$/,
   /^extension\.vsixmanifest$/,
   /^\[Content_Types\]\.xml$/,
 ];

@@ -12,4 +12,23 @@ export interface AgentOpsApi {
   loadedLazyModules(): string[];
   /** Folder of the "Agent Ops" log file, as a URI string. */
   readonly logFolder: string;
+  /** The "Agent Ops: Trajectories" view, as its TreeDataProvider gives it (used by the integration suite). */
+  readonly trajectories: TrajectoryViewApi;
+}
+
+export interface TrajectoryViewApi {
+  /** The view's rows, `depth` levels deep (1: the top level only). Asking loads what the view would show. */
+  rows(depth?: number): Promise<TrajectoryViewRow[]>;
+  /** Resolves once no validation is scheduled or running (gives up after a minute). */
+  idle(): Promise<void>;
+}
+
+export interface TrajectoryViewRow {
+  label: string;
+  description: string;
+  /** `file`, `run`, `finding.<severity>`, `step`, `failure`, `message`. */
+  contextValue: string;
+  /** What selecting the row runs. */
+  command?: { command: string; arguments: unknown[] };
+  children?: TrajectoryViewRow[];
 }

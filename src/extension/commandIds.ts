@@ -9,6 +9,11 @@ export const CommandIds = {
   refreshPrices: 'agentOps.refreshPrices',
   resetPrices: 'agentOps.resetPrices',
   openTraceFile: 'agentOps.openTraceFile',
+  validateWorkspaceTrajectories: 'agentOps.trajectories.validateWorkspace',
+  showActiveFileTrajectories: 'agentOps.trajectories.showActiveFile',
+  refreshTrajectories: 'agentOps.trajectories.refresh',
+  /** Selecting a row of the Trajectories view (not in the command palette). */
+  revealTrajectory: 'agentOps.trajectories.reveal',
   /** Implemented by the trace viewer: (uri: Uri, traceId: string, spanId?: string). Called by the Trajectories view. */
   revealInTraceViewer: 'agentOps.traceViewer.reveal',
 } as const;

@@ -6,6 +6,7 @@ import { collectEnvironment } from './environment';
 import { loadedLazyModules } from './lazy';
 import { registerTokenLens } from './tokens/register';
 import { registerTraceViewer } from './traces/traceViewerProvider';
+import { registerTrajectories } from './trajectories/register';
 
 // Set by the bundle's first line (esbuild banner) so activation time includes loading the bundle.
 declare const agentOpsBundleStart: number | undefined;
@@ -30,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): AgentOpsApi {
   );
   const lens = registerTokenLens(context, log);
   registerTraceViewer(context, lens, log);
+  const trajectories = registerTrajectories(context, lens, log);
 
   const activateMs = performance.now() - activateStart;
   // Like VS Code's own figure: code loading plus the activate() call, not the wait between them.
@@ -38,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): AgentOpsApi {
     activation: { totalMs, loadMs, activateMs },
     loadedLazyModules,
     logFolder: context.logUri.toString(),
+    trajectories,
   };
   const version = (context.extension.packageJSON as { version?: string }).version ?? '?';
   log.info(`Agent Ops ${version} activated in ${totalMs.toFixed(1)} ms (VS Code ${vscode.version}, ${vscode.env.appHost}, Node ${process.version})`);

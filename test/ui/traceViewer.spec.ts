@@ -180,8 +180,8 @@ export function traceViewerSpec(ctx: UiContext): void {
     it('a file too big for the reader\'s memory limit shows why and the setting; Try Again reads it once raised', async () => {
       const settingsFile = join(ctx.workspace, '.vscode', 'settings.json');
       const before = readFileSync(settingsFile, 'utf8');
-      // 60,000 spans: more than 32 MB of model.
-      writeFileSync(join(ctx.workspace, 'corpus', 'too-big.otlp.jsonl'), manyTraces(600));
+      // 150,000 spans: far more than 32 MB of model (about 640 B a span).
+      writeFileSync(join(ctx.workspace, 'corpus', 'too-big.otlp.jsonl'), manyTraces(1500));
       try {
         writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(before), 'agentOps.traceViewer.maxMemoryMB': 32 }, null, 2));
         await workbench.openFile('corpus/too-big.otlp.jsonl');
@@ -198,7 +198,7 @@ export function traceViewerSpec(ctx: UiContext): void {
         if (await frame.locator('#try-again').count()) await frame.locator('#try-again').click();
         await new Promise((r) => setTimeout(r, 1_000));
       }
-      assert.equal(await frame.locator('table.trace-list tbody tr').count(), 600);
+      assert.equal(await frame.locator('table.trace-list tbody tr').count(), 1500);
     });
 
     it('updates in place when the file grows, as when a collector appends to it', async () => {

@@ -2,6 +2,7 @@ import { CommandRegistry } from '../registry';
 import { helpCommand } from './help';
 import { tokensCommand } from './tokens';
 import { traceCommand } from './trace';
+import { validateCommand } from './validate';
 import { versionCommand } from './version';
 
 /** Every `agentops` subcommand. A feature adds its command here. */
@@ -10,6 +11,7 @@ export function createRegistry(): CommandRegistry {
   registry.register(versionCommand);
   registry.register(tokensCommand);
   registry.register(traceCommand);
+  registry.register(validateCommand);
   registry.register(helpCommand(registry));
   return registry;
 }

@@ -19,3 +19,10 @@ export { finishTools, type FormatReader, type ReadContext, type DraftTrajectory,
 export { isSweAgentObservationError } from './formats/sweAgent';
 export { GenericAccumulator, isGenericRecord } from './formats/generic';
 export { parsePythonLiteral } from './pyLiteral';
+
+// --- Validating: the rules, their findings, the `trajectory:` section of agentops.yaml ---
+export type * from './findings';
+export { ruleIds } from './findings';
+export { validateTrajectory, validateTrajectories, toValidateJson, hasErrors, defaultTrajectoryConfig } from './validate';
+export { loadTrajectoryConfig, trajectoryConfigOf, trajectoryConfigSchema, agentopsSchema, parseDuration, ruleSettings, type LoadedTrajectoryConfig, type TrajectoryConfigProblem } from './config';
+export { rules, defaultSeverities, precedence, applyPrecedence, findCycles, canonicalArguments, compileConfig, prepareRun, argsMatch, type Rule, type RuleTable, type Cycle, type CycleOptions, type RunContext } from './rules/index';

@@ -182,8 +182,8 @@ describe('core/otlp/traceSession', function () {
       const closed: Error[] = [];
       const session = await open([file], { maxMemoryMb: 32, onClose: (reason) => closed.push(reason) });
       assert.equal(session.closed, undefined);
-      // 60,000 spans: well over 32 MB of model.
-      writeFileSync(file, manyTraces(600));
+      // 150,000 spans: far more than 32 MB of model (about 640 B a span).
+      writeFileSync(file, manyTraces(1500));
       await assert.rejects(session.reload(), (err: Error) => {
         assert.equal(err.name, 'OutOfMemoryError');
         assert.match(err.message, /big\.otlp\.jsonl needs more than the trace reader's 32 MB of memory/);
