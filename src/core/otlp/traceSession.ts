@@ -1,13 +1,12 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
-import { InputError } from '../errors';
+import type { Worker } from 'node:worker_threads';
+import { plainPriceInputs } from '../tokens/pricing/inputs';
+import { abortError, deserializeError, startWorker } from '../worker';
 import type { SearchQuery, SpanDetail, TraceListItem, WireDiagnostic, WireModelStats, WireOperationStats, WireTraceDiff } from '../../shared/traceViewerProtocol';
 import type { ReadProgress } from './model';
 import { defaultMaxMemoryMb } from './workerProtocol';
 import type {
   PriceInputs,
   PriceProblem,
-  SerializedError,
   SessionInit,
   SessionMethod,
   SessionMethods,
@@ -78,9 +77,9 @@ export interface TraceSession {
 export async function openTraceSession(options: TraceSessionOptions): Promise<TraceSession> {
   const { signal } = options;
   if (signal?.aborted) throw abortError(signal, 'opening the trace files was aborted');
-  const init: SessionInit = { files: [...options.files], prices: plainPrices(options.prices ?? {}) };
+  const init: SessionInit = { files: [...options.files], prices: plainPriceInputs(options.prices ?? {}) };
   const maxMemoryMb = options.maxMemoryMb ?? defaultMaxMemoryMb;
-  const session = new WorkerTraceSession(startWorker(options.workerPath, init, maxMemoryMb), options, maxMemoryMb);
+  const session = new WorkerTraceSession(startWorker(options.workerPath, init, { maxOldGenerationSizeMb: maxMemoryMb }), options, maxMemoryMb);
   const onAbort = (): void => session.close(abortError(signal as AbortSignal, 'opening the trace files was aborted'));
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -142,7 +141,7 @@ class WorkerTraceSession implements TraceSession {
   compare = (a: string, b: string) => this.call('compare', a, b);
   reload = () => this.call('load');
   setPrices = async (prices: PriceInputs) => {
-    const problems = await this.call('setPrices', plainPrices(prices));
+    const problems = await this.call('setPrices', plainPriceInputs(prices));
     this.priceProblems = problems;
     return problems;
   };
@@ -183,43 +182,6 @@ class WorkerTraceSession implements TraceSession {
     if (!p) return;
     this.pending.delete(m.id);
     if (m.type === 'result') p.resolve(m.value);
-    else p.reject(deserialize(m.error));
+    else p.reject(deserializeError(m.error));
   }
-}
-
-/** The settings value may be a VS Code configuration proxy, which structured clone rejects: pass it as JSON. */
-function plainPrices(prices: PriceInputs): PriceInputs {
-  const { storedJson, storedOrigin, overrides } = prices;
-  const json = overrides === undefined ? undefined : JSON.stringify(overrides);
-  return {
-    ...(storedJson !== undefined ? { storedJson } : {}),
-    ...(storedOrigin !== undefined ? { storedOrigin } : {}),
-    ...(json !== undefined ? { overrides: JSON.parse(json) as unknown } : {}),
-  };
-}
-
-/**
- * A .ts entry (tests, running from source) needs tsx inside the worker too. Node 20 ignores
- * `--import tsx` in a worker's execArgv, so a two-line bootstrap registers tsx's require hook first.
- */
-function startWorker(workerPath: string, workerData: SessionInit, maxMemoryMb: number): Worker {
-  const resourceLimits = { maxOldGenerationSizeMb: maxMemoryMb };
-  if (!workerPath.endsWith('.ts')) return new Worker(workerPath, { workerData, resourceLimits });
-  const tsx = createRequire(workerPath).resolve('tsx/cjs/api');
-  const bootstrap = `require(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(workerPath)});`;
-  return new Worker(bootstrap, { eval: true, workerData, resourceLimits });
-}
-
-function deserialize(e: SerializedError): Error {
-  if (e.name === 'InputError' && e.location && e.detail !== undefined) return new InputError(e.location, e.detail);
-  if (e.name === 'AbortError') return new DOMException(e.message, 'AbortError');
-  const err = new Error(e.message);
-  err.name = e.name;
-  return err;
-}
-
-function abortError(signal: AbortSignal, message: string): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === 'AbortError') return reason;
-  return new DOMException(message, 'AbortError');
 }

@@ -1,10 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { isInputError } from '../errors';
-import { bundledPriceTable, parsePriceOverrides, withOverrides, type PriceTable } from '../tokens/pricing/priceTable';
-import { loadStoredPrices } from '../tokens/pricing/refresh';
+import { priceTableFromInputs } from '../tokens/pricing/inputs';
+import { serializeError } from '../worker';
 import { TraceFilesReader } from './reader';
 import { TraceViewModel } from './viewModel';
-import type { PriceInputs, PriceProblem, SerializedError, SessionInit, SessionRequest, SessionResponse, TraceCounts } from './workerProtocol';
+import type { PriceInputs, PriceProblem, SessionInit, SessionRequest, SessionResponse, TraceCounts } from './workerProtocol';
 
 /**
  * The session worker's entry (bundled to dist/lazy/otlpWorker.js; started by openTraceSession). It owns the
@@ -21,26 +20,7 @@ function post(message: SessionResponse): void {
   port?.postMessage(message);
 }
 
-/** The bundled table, the refreshed copy when it is valid, then the overrides when they are valid. */
-function priceTable(inputs: PriceInputs): { table: PriceTable; problems: PriceProblem[] } {
-  const problems: PriceProblem[] = [];
-  let table = bundledPriceTable();
-  if (inputs.storedJson !== undefined) {
-    try {
-      table = loadStoredPrices(inputs.storedJson, inputs.storedOrigin ?? 'refreshed prices');
-    } catch (err) {
-      problems.push({ input: 'storedPrices', message: errorText(err) });
-    }
-  }
-  try {
-    table = withOverrides(table, parsePriceOverrides(inputs.overrides, 'settings'));
-  } catch (err) {
-    problems.push({ input: 'overrides', message: errorText(err) });
-  }
-  return { table, problems };
-}
-
-let prices = priceTable(init.prices);
+let prices = priceTableFromInputs(init.prices);
 if (prices.problems.length > 0) post({ type: 'priceProblems', problems: prices.problems });
 
 const reader = new TraceFilesReader(init.files);
@@ -69,7 +49,7 @@ function counts(m: TraceViewModel): TraceCounts {
 
 /** New prices: the same spans, costed again. */
 function setPrices(inputs: PriceInputs): PriceProblem[] {
-  prices = priceTable(inputs);
+  prices = priceTableFromInputs(inputs);
   if (model) model = new TraceViewModel(model.set, prices.table);
   return prices.problems;
 }
@@ -104,18 +84,8 @@ async function respond(request: SessionRequest): Promise<void> {
     const value = request.method === 'load' ? await load(request.id) : answer(request);
     post({ type: 'result', id: request.id, value });
   } catch (err) {
-    post({ type: 'error', id: request.id, error: serialize(err) });
+    post({ type: 'error', id: request.id, error: serializeError(err) });
   }
 }
 
 port.on('message', (request: SessionRequest) => void respond(request));
-
-function serialize(err: unknown): SerializedError {
-  if (isInputError(err)) return { name: err.name, message: err.message, location: { ...err.location }, detail: err.detail };
-  if (err instanceof Error) return { name: err.name, message: err.message };
-  return { name: 'Error', message: String(err) };
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

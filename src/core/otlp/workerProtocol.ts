@@ -8,6 +8,8 @@ import type {
   WireOperationStats,
   WireTraceDiff,
 } from '../../shared/traceViewerProtocol';
+import type { PriceInputs, PriceProblem } from '../tokens/pricing/inputs';
+import type { SerializedError } from '../worker';
 import type { ReadProgress } from './model';
 
 /**
@@ -16,21 +18,8 @@ import type { ReadProgress } from './model';
  * JSON, small, never the model itself.
  */
 
-/** What the worker builds its price table from: the bundled genai-prices table, then these. */
-export interface PriceInputs {
-  /** The text of the refreshed copy of genai-prices' data.json (the extension keeps it in global storage). */
-  storedJson?: string;
-  /** Names that copy in messages, e.g. its path. */
-  storedOrigin?: string;
-  /** The `agentOps.priceOverrides` setting as the user wrote it; validated in the worker. */
-  overrides?: unknown;
-}
-
-/** An input the worker ignored (falling back to the bundled table, or to no overrides), reported once. */
-export interface PriceProblem {
-  input: 'storedPrices' | 'overrides';
-  message: string;
-}
+export type { PriceInputs, PriceProblem } from '../tokens/pricing/inputs';
+export type { SerializedError } from '../worker';
 
 export interface TraceCounts {
   traces: number;
@@ -70,14 +59,6 @@ export interface SessionInit {
 export const defaultMaxMemoryMb = 4096;
 
 export type SessionRequest = { [M in SessionMethod]: { id: number; method: M; args: Parameters<SessionMethods[M]> } }[SessionMethod];
-
-export interface SerializedError {
-  name: string;
-  message: string;
-  /** Present for an InputError. */
-  location?: { file: string; line?: number; column?: number; field?: string };
-  detail?: string;
-}
 
 export type SessionResponse =
   | { type: 'progress'; id: number; progress: ReadProgress }

@@ -89,6 +89,21 @@ export class PromptLensService implements vscode.Disposable {
     return this.prices;
   }
 
+  /**
+   * What priceTable() is built from, as plain data for a worker thread (the trace viewer's session, the
+   * trajectory worker), which builds and validates the same table itself.
+   */
+  async priceInputs(): Promise<Tokens.PriceInputs> {
+    const stored = storedPricesUri(this.context);
+    const overrides = this.current.priceOverrides;
+    try {
+      return { storedJson: new TextDecoder().decode(await vscode.workspace.fs.readFile(stored)), storedOrigin: stored.fsPath, overrides };
+    } catch (err) {
+      if (!(err instanceof vscode.FileSystemError)) this.log.warn(`Ignoring refreshed prices: ${err instanceof Error ? err.message : String(err)}`);
+      return { overrides };
+    }
+  }
+
   /** The refreshed copy in global storage when there is a valid one, else the bundled table; then the user's overrides. */
   private async loadPrices(): Promise<Tokens.PriceTable> {
     const m = await loadTokens();

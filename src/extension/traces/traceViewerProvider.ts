@@ -5,7 +5,7 @@ import { defaultMaxMemoryMb } from '../../core/otlp/workerProtocol';
 import { isTraceViewerFromWebview, type TraceViewerFromWebview, type TraceViewerToWebview } from '../../shared/traceViewerProtocol';
 import { CommandIds } from '../commandIds';
 import { lazyModule } from '../lazy';
-import { storedPricesUri, type PromptLensService } from '../tokens/lensService';
+import type { PromptLensService } from '../tokens/lensService';
 import { renderWebviewHtml, webviewOptions } from '../webview/html';
 import { traceViewerStrings } from './traceViewerStrings';
 
@@ -153,24 +153,13 @@ class TraceDocument implements vscode.CustomDocument {
     if (this.session === session) this.changed.fire();
   }
 
-  private async priceInputs(): Promise<Otlp.PriceInputs> {
-    return { ...(await this.storedPrices()), overrides: this.lens.settings.priceOverrides };
+  private priceInputs(): Promise<Otlp.PriceInputs> {
+    return this.lens.priceInputs();
   }
 
   private logPriceProblems(problems: readonly Otlp.PriceProblem[]): void {
     for (const p of problems) {
       this.log.warn(`Trace viewer: ${p.input === 'overrides' ? 'price overrides ignored' : 'ignoring refreshed prices'}: ${p.message}`);
-    }
-  }
-
-  /** The refreshed genai-prices copy in global storage, when there is one (the worker validates it). */
-  private async storedPrices(): Promise<{ storedJson?: string; storedOrigin?: string }> {
-    const stored = storedPricesUri(this.context);
-    try {
-      return { storedJson: new TextDecoder().decode(await vscode.workspace.fs.readFile(stored)), storedOrigin: stored.fsPath };
-    } catch (err) {
-      if (!(err instanceof vscode.FileSystemError)) this.log.warn(`Trace viewer: ignoring refreshed prices: ${err instanceof Error ? err.message : String(err)}`);
-      return {};
     }
   }
 
