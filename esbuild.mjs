@@ -56,6 +56,7 @@ const lazyModules = {
   otlp: 'src/core/otlp/index.ts',
   otlpWorker: 'src/core/otlp/traceSessionWorker.ts',
   trajectory: 'src/core/trajectory/index.ts',
+  trajectoryWorker: 'src/core/trajectory/fileWorker.ts',
 };
 
 /** `import('…/core/<name>/index')` of a lazy module (the name is its file in dist/lazy). */

@@ -4,6 +4,7 @@ import { runInNewContext } from 'node:vm';
 import type { TrajectoryConfig } from '../src/core/trajectory/findings';
 import type { JsonValue, Step, ToolCall, Trajectory } from '../src/core/trajectory/model';
 import { defaultTrajectoryConfig, validateTrajectories, validateTrajectory } from '../src/core/trajectory/validate';
+import { seededRandom } from '../test/unit/core/tokens/mixedCorpus';
 import { median } from './measure';
 
 /**
@@ -30,17 +31,6 @@ export async function benchTrajectory(): Promise<void> {
 
 // ---------------------------------------------------------------------------
 // Generated runs
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const tools = ['get_user_details', 'get_reservation_details', 'search_direct_flight', 'search_onestop_flight', 'book_reservation', 'update_reservation_flights', 'cancel_reservation', 'calculate', 'list_all_airports', 'send_certificate'];
 const airports = ['JFK', 'SFO', 'SEA', 'LAX', 'ORD', 'ATL', 'DFW', 'BOS'];
@@ -101,7 +91,7 @@ function resultFor(r: () => number, tool: string, i: number): string {
 
 /** One run of `n` steps: mostly distinct calls, some think and user steps; maybe a planted loop or stuck retry. */
 export function generateRun(seed: number, n: number, plant?: 'loop' | 'retry'): GeneratedRun {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const steps: Step[] = [];
   let distinct = 0;
   let tokenSeed = 0;

@@ -9,7 +9,8 @@ export function corpusDir(): string {
 
 /**
  * Puts trace files into the (temporary) test workspace: real corpus files under
- * names the trace viewer opens by default, and a generated 100,000-span trace.
+ * names the trace viewer opens by default, a generated 100,000-span trace, and the
+ * tau-bench airline results as a trajectory file.
  */
 export function addTraceFixtures(workspace: string): void {
   const dir = join(workspace, 'corpus');
@@ -25,6 +26,10 @@ export function addTraceFixtures(workspace: string): void {
     copyFileSync(source, join(dir, to));
   }
   writeFileSync(join(dir, 'wide-100k.otlp.jsonl'), bigTrace(100_000));
+  // A 4 MB results file of 200 runs: big enough to be validated in the trajectory worker.
+  const tau = join(corpusDir(), 'trajectories', 'tau-bench', 'gpt-4o-airline.json');
+  if (!existsSync(tau)) throw new Error(`corpus file missing: ${tau} (set AGENTOPS_CORPUS)`);
+  copyFileSync(tau, join(workspace, 'trajectories', 'tau-bench-airline.json'));
 }
 
 /** One trace of `n` spans: a root, 100 agent steps, each with tool and LLM children; several lines of 1,000 spans. */

@@ -152,6 +152,23 @@ describe('Trajectories view', () => {
     await vscode.commands.executeCommand(run.command.command, ...run.command.arguments);
   });
 
+  it('validates a big results file (4 MB, 200 runs) in a worker thread: records 58 and 109 are loops', async () => {
+    const started = performance.now();
+    await vscode.window.showTextDocument(workspaceFile('trajectories/tau-bench-airline.json'));
+    const rows = await eventually(
+      'the 200 runs of the tau-bench results',
+      async () => {
+        const all = await api.trajectories.rows(2);
+        return all.filter((r) => r.contextValue === 'run').length === 200 ? all : undefined;
+      },
+      60_000,
+    );
+    reportInfo(`tau-bench airline results (4 MB, 200 runs) validated in ${(performance.now() - started).toFixed(0)} ms`);
+    const loops = rows.flatMap((r) => findingsOf(r)).filter((f) => f.contextValue === 'finding.error' && f.description.startsWith('loop'));
+    assert.equal(loops.length, 2, JSON.stringify(loops.map((f) => f.label)));
+    assert.ok(loops.some((f) => f.label.startsWith('the cycle think → book_reservation ran 4 times')));
+  });
+
   it('"Validate Workspace Trajectories" lists every trajectory and trace file of the workspace', async () => {
     const started = performance.now();
     await vscode.commands.executeCommand('agentOps.trajectories.validateWorkspace');

@@ -184,7 +184,17 @@ export function traceViewerSpec(ctx: UiContext): void {
       writeFileSync(join(ctx.workspace, 'corpus', 'too-big.otlp.jsonl'), manyTraces(1500));
       try {
         writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(before), 'agentOps.traceViewer.maxMemoryMB': 32 }, null, 2));
-        await workbench.openFile('corpus/too-big.otlp.jsonl');
+        // The settings file reaches the extension host a moment later, and the limit applies to files opened
+        // after it: reopen until the viewer was opened under it.
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          await workbench.openFile('corpus/too-big.otlp.jsonl');
+          const shown = await viewer('.failed, table.trace-list');
+          if (await shown.locator('.failed').count()) break;
+          if (Date.now() > deadline) throw new Error('the 32 MB limit never applied to a newly opened file');
+          await workbench.runCommand('View: Close All Editors');
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
         const frame = await viewer('.failed');
         assert.match(await frame.locator('.failed').innerText(), /needs more than the trace reader's 32 MB of memory[\s\S]*agentOps\.traceViewer\.maxMemoryMB \(now 32 MB\)/);
       } finally {

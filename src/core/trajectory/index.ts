@@ -9,6 +9,9 @@ export { agentStepKinds, isAgentStep } from './model';
 // --- Reading files (format detected by content) ---
 export { readTrajectoryFile, readTrajectoryText, detectTrajectoryFormat, formatReaders, type ReadTrajectoryOptions } from './read';
 
+// --- Reading and validating a file in a worker thread (big files, the extension host) ---
+export { validateFileOffThread, type FileValidation, type OffThreadOptions } from './offThread';
+
 // --- Runs from OTLP traces ---
 export { trajectoriesFromTraceSet, trajectoriesFromTrace } from './otlp';
 

@@ -29,6 +29,9 @@ const debounceMs = 300;
 /** Files worth a look when they are the active editor (the content decides; this only saves reading every file). */
 const candidateName = /\.(json|jsonl|ndjson|traj)(\.gz)?$/i;
 
+/** Larger files are read and validated in a worker thread; JSON.parse of 1 MB takes a few ms. */
+const offThreadMinBytes = 1024 * 1024;
+
 /** Larger files are validated when the Trajectories view shows, not merely because they were opened. */
 const autoValidateMaxBytes = 32 * 1024 * 1024;
 
@@ -79,6 +82,8 @@ export class TrajectoryController implements vscode.Disposable {
   constructor(
     private readonly lens: PromptLensService,
     private readonly log: vscode.LogOutputChannel,
+    /** dist/lazy/trajectoryWorker.js: reads and validates big files off the extension host's thread. */
+    private readonly workerPath: string,
   ) {
     this.readInclude();
     const configWatcher = vscode.workspace.createFileSystemWatcher(`**/${configFileName}`);
@@ -258,19 +263,27 @@ export class TrajectoryController implements vscode.Disposable {
   private async read(uri: vscode.Uri, signal: AbortSignal | undefined): Promise<FileResult> {
     const core = await loadTrajectory();
     const config = await this.configFor(uri);
-    // Runs read from traces are priced like the token lens prices prompts (overrides, refreshed table).
-    const prices = await this.lens.priceTable();
     const started = performance.now();
     try {
-      const read = await core.readTrajectoryFile(uri.fsPath, signal ? { prices, signal } : { prices });
-      const reports = core.validateTrajectories(read.trajectories, config);
-      this.log.debug(`Trajectories: ${uri.fsPath}: ${reports.length} runs, ${reports.reduce((n, r) => n + r.findings.length, 0)} findings in ${(performance.now() - started).toFixed(0)} ms`);
-      return { uri, reports, diagnostics: read.diagnostics };
+      // Runs read from traces are priced like the token lens prices prompts (overrides, refreshed table).
+      // Parsing a big file would block the extension host: those go to a worker thread.
+      const offThread = (await fileSize(uri)) > offThreadMinBytes;
+      const { reports, diagnostics } = offThread
+        ? await core.validateFileOffThread({ workerPath: this.workerPath, file: uri.fsPath, config, prices: await this.lens.priceInputs(), ...(signal ? { signal } : {}) })
+        : await this.readInProcess(core, uri, config, signal);
+      this.log.debug(`Trajectories: ${uri.fsPath}: ${reports.length} runs, ${reports.reduce((n, r) => n + r.findings.length, 0)} findings in ${(performance.now() - started).toFixed(0)} ms${offThread ? ' (worker)' : ''}`);
+      return { uri, reports, diagnostics };
     } catch (err) {
       if (!isInputError(err)) throw err;
       const { line, column } = err.location;
       return { uri, reports: [], diagnostics: [], failure: { message: err.detail, ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}) } };
     }
+  }
+
+  private async readInProcess(core: Awaited<ReturnType<typeof loadTrajectory>>, uri: vscode.Uri, config: TrajectoryConfig, signal: AbortSignal | undefined): Promise<Pick<FileResult, 'reports' | 'diagnostics'>> {
+    const prices = await this.lens.priceTable();
+    const read = await core.readTrajectoryFile(uri.fsPath, signal ? { prices, signal } : { prices });
+    return { reports: core.validateTrajectories(read.trajectories, config), diagnostics: read.diagnostics };
   }
 
   private record(result: FileResult): void {

@@ -15,7 +15,7 @@ export const trajectoriesViewId = 'agentOps.trajectories';
  * the trajectory core loads when the first file is validated.
  */
 export function registerTrajectories(context: vscode.ExtensionContext, lens: PromptLensService, log: vscode.LogOutputChannel): TrajectoryViewApi {
-  const controller = new TrajectoryController(lens, log);
+  const controller = new TrajectoryController(lens, log, context.asAbsolutePath('dist/lazy/trajectoryWorker.js'));
   const provider = new TrajectoryTreeProvider(controller);
   const view = vscode.window.createTreeView(trajectoriesViewId, { treeDataProvider: provider, showCollapseAll: true });
   controller.viewVisible = () => view.visible;
