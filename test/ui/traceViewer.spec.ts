@@ -200,15 +200,30 @@ export function traceViewerSpec(ctx: UiContext): void {
       } finally {
         writeFileSync(settingsFile, before);
       }
-      const frame = await viewer('.failed');
-      // The settings file change reaches the host asynchronously: retry until the default limit applies.
-      const deadline = Date.now() + 30_000;
-      while (!(await frame.locator('table.trace-list tbody tr').count())) {
+      // The restored setting reaches the host a moment later: Try Again until a read under the default limit.
+      const deadline = Date.now() + 90_000;
+      let frame = await viewer('.failed');
+      while (!(await frame.locator('table.trace-list').count())) {
         if (Date.now() > deadline) throw new Error('Try Again never opened the file with the default memory limit');
-        if (await frame.locator('#try-again').count()) await frame.locator('#try-again').click();
-        await new Promise((r) => setTimeout(r, 1_000));
+        await frame.locator('#try-again').click();
+        // The failure gives way to the progress line while the file is read again.
+        await frame.locator('.failed').waitFor({ state: 'detached', timeout: 10_000 });
+        frame = await viewer('.failed, table.trace-list');
       }
       assert.equal(await frame.locator('table.trace-list tbody tr').count(), 1500);
+    });
+
+    it('a run picked in the Agent Ops: Trajectories view is shown in the trace viewer, its agent span selected', async () => {
+      await workbench.openFile('traces/support-run.otlp.jsonl');
+      const frame = await viewer('.wf-row');
+      await workbench.runCommand('Agent Ops: Show Trajectories of the Active File');
+      const pane = workbench.page.locator('.pane', { has: workbench.page.locator('.pane-header', { hasText: 'Agent Ops: Trajectories' }) });
+      const run = pane.locator('.monaco-list-row', { hasText: 'final-answer' });
+      await run.waitFor({ timeout: 30_000 });
+      await run.click();
+      const selected = frame.locator('.wf-row.selected');
+      await selected.waitFor({ timeout: 20_000 });
+      assert.match(await selected.innerText(), /invoke_agent support-bot/);
     });
 
     it('updates in place when the file grows, as when a collector appends to it', async () => {

@@ -150,7 +150,11 @@ function onMessage(m: TraceViewerToWebview): void {
       enterView('list');
       {
         const retry = el('button', { type: 'button', id: 'try-again' }, strings.tryAgain);
-        retry.addEventListener('click', () => host.post({ type: 'reload' }));
+        retry.addEventListener('click', () => {
+          // Reading again: the progress line until the file is read (or fails again).
+          replaceChildren(root as HTMLElement, el('p', { class: 'muted', id: 'progress' }, strings.reading));
+          host.post({ type: 'reload' });
+        });
         replaceChildren(root as HTMLElement, el('div', { class: 'failed' }, el('h2', {}, strings.couldNotRead), el('pre', { class: 'value' }, m.message), retry));
       }
       break;

@@ -47,6 +47,7 @@ export function registerTrajectories(context: vscode.ExtensionContext, lens: Pro
       await controller.validateWorkspace();
     }),
     vscode.commands.registerCommand(CommandIds.showActiveFileTrajectories, async () => {
+      void vscode.commands.executeCommand(`${trajectoriesViewId}.focus`, { preserveFocus: true });
       controller.setMode('activeFile');
       await controller.followActive(true);
     }),
