@@ -99,6 +99,8 @@ const builds = [
     ...node,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
+    // A native addon (the deploy ledger's SQLite under Node): required from node_modules at run time.
+    external: ['better-sqlite3'],
     plugins: [reporter, lazyPlugin('./lazy')],
     banner: { js: '#!/usr/bin/env node' },
   },

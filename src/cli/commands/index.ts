@@ -1,5 +1,6 @@
 import { CommandRegistry } from '../registry';
 import { helpCommand } from './help';
+import { routeCommand } from './route';
 import { tokensCommand } from './tokens';
 import { traceCommand } from './trace';
 import { validateCommand } from './validate';
@@ -12,6 +13,7 @@ export function createRegistry(): CommandRegistry {
   registry.register(tokensCommand);
   registry.register(traceCommand);
   registry.register(validateCommand);
+  registry.register(routeCommand);
   registry.register(helpCommand(registry));
   return registry;
 }

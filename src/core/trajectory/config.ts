@@ -17,6 +17,7 @@
  * ```
  */
 import { isMap, isScalar, isSeq, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
+import { deployConfigSchemaProperties } from '../deploy/config';
 import { describeNode, keyText, parseAgentopsYaml, ProblemSink, sectionOf, suggest, type AgentopsYaml, type ConfigPath, type ConfigProblem } from '../config/agentopsYaml';
 import { ruleIds, type ExpectedCall, type FindingSeverity, type RuleId, type TrajectoryConfig } from './findings';
 import type { JsonValue } from './model';
@@ -434,14 +435,14 @@ function buildSchema(): Schema {
 /** JSON Schema (draft-07) of the `trajectory:` section, for YAML completion and validation in the editor. */
 export const trajectoryConfigSchema: Readonly<Schema> = buildSchema();
 
-/** The JSON Schema of the whole agentops.yaml as far as this module knows it: schemas/agentops.schema.json. */
+/** The JSON Schema of the whole agentops.yaml (deploy sections from core/deploy/config): schemas/agentops.schema.json. */
 export function agentopsSchema(): Schema {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'agentops.yaml',
-    description: 'Agent Ops workspace configuration. Deploy sections (agent, environments, …) are described by their own module.',
+    description: 'Agent Ops workspace configuration: deploy environments (docs/deploy-config.md) and the trajectory validator (docs/trajectory-rules.md).',
     type: 'object',
-    properties: { trajectory: trajectoryConfigSchema },
+    properties: { ...deployConfigSchemaProperties, trajectory: trajectoryConfigSchema },
     additionalProperties: true,
   };
 }

@@ -1,0 +1,44 @@
+/**
+ * Versioned deploys: the public surface of src/core/deploy for the CLI and the extension, imported
+ * lazily (`await import('…/core/deploy/index')`). This slice: the agentops.yaml deploy sections and
+ * stable traffic assignment.
+ */
+export {
+  loadDeployConfig,
+  deployConfigOf,
+  substitute,
+  substituteArgv,
+  templateReferences,
+  templateVariables,
+  initialWeight,
+  parseDurationText,
+  targetShapes,
+  targetTypes,
+  guardSourceShapes,
+  guardDefaults,
+  canaryDefaultInterval,
+  defaultTraceDir,
+  defaultVersionAttribute,
+  deployConfigSchemaProperties,
+  type DeployConfig,
+  type EnvironmentConfig,
+  type Target,
+  type TargetType,
+  type CommandTarget,
+  type WebhookTarget,
+  type KubectlTarget,
+  type HelmTarget,
+  type ArgoRolloutsTarget,
+  type MlflowAliasTarget,
+  type LangfuseLabelTarget,
+  type SecretRef,
+  type Strategy,
+  type StrategyType,
+  type Guard,
+  type GuardSource,
+  type LoadedDeployConfig,
+  type TemplateValues,
+  type SubstitutionResult,
+  type ConfigProblem,
+} from './config';
+export { assign, bucketOf, bucketCount, candidateBuckets, murmur3x86_32, type Assignment, type Variant } from './assignment';
