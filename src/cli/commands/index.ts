@@ -1,4 +1,5 @@
 import { CommandRegistry } from '../registry';
+import { abortCommand, deployCommand, historyCommand, promoteCommand, rollbackCommand, statusCommand } from './deploy';
 import { helpCommand } from './help';
 import { routeCommand } from './route';
 import { tokensCommand } from './tokens';
@@ -14,6 +15,12 @@ export function createRegistry(): CommandRegistry {
   registry.register(traceCommand);
   registry.register(validateCommand);
   registry.register(routeCommand);
+  registry.register(deployCommand);
+  registry.register(rollbackCommand);
+  registry.register(promoteCommand);
+  registry.register(abortCommand);
+  registry.register(historyCommand);
+  registry.register(statusCommand);
   registry.register(helpCommand(registry));
   return registry;
 }
