@@ -1,3 +1,3 @@
 #!/bin/sh
-# Sample deploy target: Agent Ops passes the version and traffic weight.
-echo "deploying support-bot ${AGENTOPS_VERSION:-$1} to ${AGENTOPS_ENV:-?} at ${AGENTOPS_WEIGHT:-$2}%"
+# Sample deploy target: Agent Ops passes the action, the version and the new version's share of traffic.
+echo "${AGENTOPS_ACTION:-deploy}: support-bot ${AGENTOPS_VERSION:-$1} in ${AGENTOPS_ENV:-?} (new version at ${AGENTOPS_WEIGHT:-$2}% of traffic)"
