@@ -62,7 +62,7 @@ export const routeCommand: CliCommand = {
     const env = config.environments[envName];
     const names = Object.keys(config.environments);
     if (!env) {
-      const hint = suggestName(envName, names);
+      const hint = suggestName(envName, names, deploy.suggest);
       throw new InputError({ file: shown, ...(environmentsAt ?? {}), field: 'environments' }, `unknown environment '${envName}'${hint ? ` (did you mean '${hint}'?)` : ''}; the environments are ${names.join(', ')}`);
     }
     const weight = weightGiven ?? deploy.initialWeight(env.strategy);
@@ -102,30 +102,11 @@ function location(p: ConfigProblem): { file: string; line: number; column: numbe
 }
 
 /** The closest environment name (the same rule as agentops.yaml's own suggestions). */
-function suggestName(word: string, names: readonly string[]): string | undefined {
-  const squash = (s: string): string => s.toLowerCase().replace(/[-_\s]/g, '');
+/** A prefix ("prod" for "production"), else the nearest name by edit distance. */
+function suggestName(word: string, names: readonly string[], nearest: (word: string, names: readonly string[]) => string | undefined): string | undefined {
+  const squash = (x: string): string => x.toLowerCase().replace(/[-_\s]/g, '');
   const prefix = names.find((n) => squash(n).startsWith(squash(word)) || squash(word).startsWith(squash(n)));
-  if (prefix && word.length >= 3) return prefix;
-  let best: string | undefined;
-  let bestD = 3;
-  for (const n of names) {
-    const d = distance(word.toLowerCase(), n.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = n;
-    }
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length] as number;
+  return prefix && word.length >= 3 ? prefix : nearest(word, names);
 }
 
 function renderText(d: RouteJson): string {

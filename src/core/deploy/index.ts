@@ -44,3 +44,6 @@ export {
 export { assign, bucketOf, bucketCount, candidateBuckets, murmur3x86_32, type Assignment, type Variant } from './assignment';
 export { runDeploy, promote, abort, rollback, outcomeOk, EngineError, type RunDeployOptions, type RollbackOptions, type EngineBase, type EngineEvent, type DeployOutcome, type OutcomeKind, type PlanStep } from './engine/index';
 export { createGuard, otlpGuard, prometheusGuard, parsePromResponse, judgeCounts, countSpans, otlpSourceFiles, type GuardFn, type GuardRequest, type Verdict, type PromValue, type PromGuardOptions, type SpanCounts } from './guard/index';
+
+// --- Shared with the other agentops.yaml sections ---
+export { suggest } from '../config/agentopsYaml';

@@ -2,19 +2,10 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliIo } from '../../../src/cli/command';
 import type { RouteJson } from '../../../src/cli/commands/route';
-import { runCli } from '../../../src/cli/run';
 import { assign, bucketOf } from '../../../src/core/deploy/assignment';
+import { cliIn } from './cliHarness';
 
-/** The CLI run in `cwd` (where ./agentops.yaml is looked for). */
-async function cliIn(cwd: string, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd, env: {} };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 const sampleDir = join(__dirname, '..', '..', '..', 'samples', 'workspace');
 

@@ -2,11 +2,9 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliIo } from '../../../src/cli/command';
-import { runCli } from '../../../src/cli/run';
 import type { ValidateJson } from '../../../src/core/trajectory/findings';
 import { corpusFile } from '../corpus';
-import { cli, repo } from './cliHarness';
+import { cli, cliIn, repo } from './cliHarness';
 
 const sample = 'samples/workspace/trajectories/looping-run.jsonl';
 const loopFamily = ['loop', 'repeated-call', 'error-retry', 'no-progress'];
@@ -17,14 +15,6 @@ async function validateJson(argv: string[], cwd?: string): Promise<{ code: numbe
   return { code: r.code, doc: JSON.parse(r.stdout) as ValidateJson, stderr: r.stderr };
 }
 
-/** The CLI run from another folder (where ./agentops.yaml is looked for). */
-async function cliIn(cwd: string, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd, env: {} };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 describe('agentops validate', function () {
   this.timeout(60_000);
