@@ -20,6 +20,7 @@
  *       minSamples: 20
  *       consecutiveBreaches: 2
  *       onNoData: pause        # or fail; no data is never a pass
+ *       alertmanager: { url: "http://127.0.0.1:9093" }   # optional: an alert on automatic rollback
  * ```
  *
  * Unlike the trajectory section, nothing here falls back to a default when it is wrong: a deploy
@@ -149,6 +150,8 @@ export interface Guard {
   interval: number;
   /** What no data does: pause the rollout or fail it. Never a pass. Default pause. */
   onNoData: 'pause' | 'fail';
+  /** Where an automatic rollback is announced (an alert POSTed to `{url}/api/v2/alerts`). */
+  alertmanager?: { url: string };
 }
 
 export const guardDefaults = { maxErrorRate: 0.05, minSamples: 20, consecutiveBreaches: 2, interval: 60_000, onNoData: 'pause' } as const;
@@ -254,7 +257,9 @@ type Field =
   | { kind: 'duration'; description: string; min: number }
   | { kind: 'int'; min: number; max?: number; description: string }
   | { kind: 'number'; min: number; max?: number; description: string }
-  | { kind: 'enum'; values: readonly string[]; description: string; why?: string };
+  | { kind: 'enum'; values: readonly string[]; description: string; why?: string }
+  /** A mapping `{ url }` (an http(s) URL, may use ${env:VAR}). */
+  | { kind: 'endpoint'; description: string; url: string };
 
 interface Shape {
   description: string;
@@ -366,6 +371,7 @@ const guardFields: Readonly<Record<string, Field>> = {
   consecutiveBreaches: { kind: 'int', min: 1, description: `Breaches in a row that roll back (default ${guardDefaults.consecutiveBreaches}).` },
   interval: { kind: 'duration', min: 1000, description: 'Time between checks, such as 30s, 1m (default: the canary’s interval, else 1m).' },
   onNoData: { kind: 'enum', values: ['pause', 'fail'], description: 'No data (fewer than minSamples) pauses the rollout or fails it; it is never a pass (default pause).', why: 'no data is never a pass' },
+  alertmanager: { kind: 'endpoint', description: 'Alertmanager to notify of an automatic rollback (an AgentOpsRollback alert). Unset: no alert.', url: 'Alertmanager, such as http://127.0.0.1:9093; may use ${env:VAR}.' },
 };
 
 const environmentKeys = ['target', 'strategy', 'protected', 'guard'] as const;
@@ -596,6 +602,16 @@ class Reader {
       case 'int':
       case 'number':
         return this.number(node, path, { min: spec.min, ...(spec.max !== undefined ? { max: spec.max } : {}), int: spec.kind === 'int' }, pair);
+      case 'endpoint': {
+        if (!isMap(node)) {
+          this.sink.at(node, path, `${last(path)} must be a mapping { url: "http://…" }, found ${describeNode(node)}`, pair);
+          return undefined;
+        }
+        const fields = this.fields(node, path, ['url'], ['url'], last(path), pair);
+        const u = fields?.get('url');
+        const url = u ? this.url((u.value ?? null) as YamlNode | null, [...path, 'url'], u) : undefined;
+        return url === undefined ? undefined : { url };
+      }
       case 'enum': {
         const v = isScalar(node) ? node.value : undefined;
         if (typeof v === 'string' && spec.values.includes(v)) return v;
@@ -907,6 +923,8 @@ function fieldSchema(f: Field): Schema {
       return { type: 'number', minimum: f.min, ...(f.max !== undefined ? { maximum: f.max } : {}), description: f.description };
     case 'enum':
       return { type: 'string', enum: [...f.values], description: f.description };
+    case 'endpoint':
+      return { type: 'object', properties: { url: fieldSchema({ kind: 'url', description: f.url }) }, required: ['url'], additionalProperties: false, description: f.description };
   }
 }
 

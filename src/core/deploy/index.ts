@@ -47,3 +47,4 @@ export { createGuard, otlpGuard, prometheusGuard, parsePromResponse, judgeCounts
 
 // --- Shared with the other agentops.yaml sections ---
 export { suggest } from '../config/agentopsYaml';
+export { alertmanagerNotifier, rollbackAlert, rollbackAlertName, type RollbackNotice, type RollbackNotifier, type PostableAlert, type AlertmanagerOptions } from './alerts';

@@ -1,3 +1,4 @@
+import { alertmanagerNotifier, type RollbackNotifier } from '../alerts';
 import type { DeployConfig, EnvironmentConfig, Strategy, Target } from '../config';
 import type { GuardFn, Verdict } from '../guard/index';
 import { StaleStatusError } from '../ledger/errors';
@@ -15,7 +16,7 @@ import type { TargetActionKind, TargetDriver, TargetResult } from '../targets/ty
 
 export interface EngineEvent {
   deployId: string;
-  kind: 'action' | 'weights' | 'check' | 'wait' | 'status' | 'plan';
+  kind: 'action' | 'weights' | 'check' | 'wait' | 'status' | 'plan' | 'notify';
   message: string;
   data?: unknown;
 }
@@ -46,6 +47,12 @@ export interface RunDeployOptions extends EngineBase {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** How often the ledger heartbeat is written while driving a deploy; default 5 s. */
   heartbeatMs?: number;
+  /**
+   * Told of an automatic rollback (consecutive guard breaches). Default: an Alertmanager notifier
+   * when the guard has `alertmanager` (its URL's `${env:VAR}` from the process environment), else
+   * none; `false`: none. A failure is recorded as a `notify-failed` event, never fails the rollback.
+   */
+  notifyRollback?: RollbackNotifier | false;
 }
 
 export type OutcomeKind = 'succeeded' | 'rolled-back' | 'paused' | 'failed' | 'aborted' | 'holding' | 'dry-run' | 'reused' | 'taken-over';
@@ -306,7 +313,12 @@ export async function runDeploy(o: RunDeployOptions): Promise<DeployOutcome> {
               return done('paused', why);
             }
             breaches++;
-            if (breaches >= guard.consecutiveBreaches) return await rollBack('rolled-back', `${breaches} consecutive breach(es) at ${weight}%: ${v.detail}`);
+            if (breaches >= guard.consecutiveBreaches) {
+              const why = `${breaches} consecutive breach(es) at ${weight}%: ${v.detail}`;
+              const out = await rollBack('rolled-back', why);
+              await notifyRollback(o, ledger, emit, out, { agent: o.config.agent, weight, threshold: guard.maxErrorRate, reason: why, at: clock(), ...(v.rate !== undefined ? { errorRate: v.rate } : {}) }, guard.alertmanager);
+              return out;
+            }
           }
           const next = steps[i + 1];
           if (next !== undefined) {
@@ -328,6 +340,36 @@ export async function runDeploy(o: RunDeployOptions): Promise<DeployOutcome> {
     throw err;
   } finally {
     stopHeartbeat();
+  }
+}
+
+/** Tells the notifier of an automatic rollback; its failure is an event, never the deploy's outcome. */
+async function notifyRollback(
+  o: RunDeployOptions,
+  ledger: Ledger,
+  emit: (e: Omit<EngineEvent, 'deployId'>) => void,
+  out: DeployOutcome,
+  n: { agent: string; weight: number; threshold: number; reason: string; at: Date; errorRate?: number },
+  alertmanager: { url: string } | undefined,
+): Promise<void> {
+  const notifier = o.notifyRollback === false ? undefined : (o.notifyRollback ?? (alertmanager ? alertmanagerNotifier(alertmanager.url, { environ: process.env }) : undefined));
+  if (!notifier) return;
+  const d = out.deploy;
+  try {
+    await notifier({
+      deployId: d.id,
+      environment: d.environment,
+      version: d.version,
+      ...(d.previousVersion !== undefined ? { previousVersion: d.previousVersion } : {}),
+      rolledBack: out.outcome === 'rolled-back',
+      ...n,
+    });
+    ledger.appendEvent(d.id, 'notified', { what: 'rollback' });
+    emit({ kind: 'notify', message: 'rollback notified' });
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    ledger.appendEvent(d.id, 'notify-failed', { what: 'rollback', error });
+    emit({ kind: 'notify', message: `rollback notification failed: ${error}`, data: { error } });
   }
 }
 
