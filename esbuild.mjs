@@ -4,7 +4,7 @@
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
@@ -57,6 +57,8 @@ const lazyModules = {
   otlpWorker: 'src/core/otlp/traceSessionWorker.ts',
   trajectory: 'src/core/trajectory/index.ts',
   trajectoryWorker: 'src/core/trajectory/fileWorker.ts',
+  // The deploy core and its ledger for the editor's deploy commands (node:sqlite only in the extension host).
+  deploy: 'src/extension/deploy/deployCore.ts',
 };
 
 /** `import('…/core/<name>/index')` of a lazy module (the name is its file in dist/lazy). */
@@ -72,6 +74,8 @@ function lazyPlugin(dir) {
         return name ? { path: `${dir}/${name}.js`, external: true } : undefined;
       });
       build.onResolve({ filter: lazyModuleImport }, (args) => ({ path: `${dir}/${lazyModuleImport.exec(args.path)?.[1]}.js`, external: true }));
+      // The editor's deploy core: src/extension/deploy/deployCore.ts (no vscode import) is dist/lazy/deploy.js.
+      build.onResolve({ filter: /^\.\/deployCore$/ }, (args) => (args.importer.endsWith(`deploy${sep}service.ts`) ? { path: `${dir}/deploy.js`, external: true } : undefined));
     },
   };
 }
@@ -118,6 +122,8 @@ const builds = [
     ...node,
     entryPoints: Object.entries(lazyModules).map(([name, file]) => ({ in: file, out: name })),
     outdir: 'dist/lazy',
+    // The deploy ledger's better-sqlite3 binding is the CLI's; the extension host opens it with node:sqlite only.
+    external: ['better-sqlite3'],
     plugins: [reporter, lazyPlugin('.')],
   },
   {

@@ -14,6 +14,25 @@ export interface AgentOpsApi {
   readonly logFolder: string;
   /** The "Agent Ops: Trajectories" view, as its TreeDataProvider gives it (used by the integration suite). */
   readonly trajectories: TrajectoryViewApi;
+  /** The "Agent Ops: Deploy History" view and the deploy status bar item (used by the integration suite). */
+  readonly deploys: DeployViewApi;
+}
+
+export interface DeployViewApi {
+  /** The view's rows, `depth` levels deep: environments → deploys → guard checks and events. Reads the ledger if not read yet. */
+  rows(depth?: number): Promise<DeployViewRow[]>;
+  /** Reads agentops.yaml and the ledger again (as the file watcher does). */
+  refresh(): Promise<void>;
+  /** The status bar item's text, undefined while hidden (no deploy read yet). */
+  statusBarText(): string | undefined;
+}
+
+export interface DeployViewRow {
+  label: string;
+  description: string;
+  /** `message`, `environment`, `deploy.<status>`, `check.<verdict>`, `event`. */
+  contextValue: string;
+  children?: DeployViewRow[];
 }
 
 export interface TrajectoryViewApi {

@@ -16,6 +16,13 @@ export const CommandIds = {
   revealTrajectory: 'agentOps.trajectories.reveal',
   /** Implemented by the trace viewer: (uri: Uri, traceId: string, spanId?: string). Called by the Trajectories view. */
   revealInTraceViewer: 'agentOps.traceViewer.reveal',
+  /** The deploy commands accept arguments when run programmatically: see DeployCommandOptions in deploy/register.ts. */
+  deploy: 'agentOps.deploy.run',
+  rollback: 'agentOps.deploy.rollback',
+  promote: 'agentOps.deploy.promote',
+  abort: 'agentOps.deploy.abort',
+  showDeployHistory: 'agentOps.deploy.showHistory',
+  refreshDeployHistory: 'agentOps.deploy.refreshHistory',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

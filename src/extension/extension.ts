@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { AboutPanel } from './about/aboutPanel';
 import type { AgentOpsApi } from './api';
 import { CommandIds } from './commandIds';
+import { registerDeploy } from './deploy/register';
 import { collectEnvironment } from './environment';
 import { loadedLazyModules } from './lazy';
 import { registerTokenLens } from './tokens/register';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): AgentOpsApi {
   const lens = registerTokenLens(context, log);
   registerTraceViewer(context, lens, log);
   const trajectories = registerTrajectories(context, lens, log);
+  const deploys = registerDeploy(context, log);
 
   const activateMs = performance.now() - activateStart;
   // Like VS Code's own figure: code loading plus the activate() call, not the wait between them.
@@ -41,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): AgentOpsApi {
     loadedLazyModules,
     logFolder: context.logUri.toString(),
     trajectories,
+    deploys,
   };
   const version = (context.extension.packageJSON as { version?: string }).version ?? '?';
   log.info(`Agent Ops ${version} activated in ${totalMs.toFixed(1)} ms (VS Code ${vscode.version}, ${vscode.env.appHost}, Node ${process.version})`);
