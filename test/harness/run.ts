@@ -47,7 +47,7 @@ async function main(): Promise<number> {
   try {
     browser = await launchChromium(chromiumPath);
     console.log(`Chromium ${browser.version()} (${chromiumPath}); VS Code ${vscodeVersion} server on Node ${hostNodeVersion(install)}`);
-    const dev = await startVsCodeServer(install, { stateDir: join(stateDir, 'dev'), env: { AGENTOPS_TEST_REPORT: reportFile } });
+    const dev = await startVsCodeServer(install, { stateDir: join(stateDir, 'dev'), env: { AGENTOPS_TEST_REPORT: reportFile, AGENTOPS_TEST_PLAIN_NODE: process.execPath } });
     servers.push(dev);
 
     printer.phase(`Extension host suites (test/integration) in VS Code server ${dev.origin}`);

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import * as assert from 'node:assert/strict';
+import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { AgentOpsApi, DeployViewRow } from '../../src/extension/api';
 import type { DeployCommandResult } from '../../src/extension/deploy/service';
@@ -78,6 +80,20 @@ describe('Deploys', () => {
     const stat = await vscode.workspace.fs.stat(workspaceFile('.agentops/ledger.sqlite'));
     assert.equal(stat.type & vscode.FileType.File, vscode.FileType.File);
     assert.ok(stat.size > 0);
+  });
+
+  it('the CLI on plain Node (better-sqlite3) reads the ledger the editor wrote with node:sqlite', async function () {
+    // The harness's own Node (the machine's, as CI runs the CLI); the host's PATH leads to the server's Node 24.
+    const plainNode = process.env.AGENTOPS_TEST_PLAIN_NODE;
+    if (!plainNode) return this.skip();
+    const extension = vscode.extensions.getExtension('agent-ops.agent-ops');
+    assert.ok(extension, 'the extension is installed');
+    const cli = vscode.Uri.joinPath(vscode.Uri.file(extension.extensionPath), 'dist', 'cli.js').fsPath;
+    const { stdout } = await promisify(execFile)(plainNode, [cli, 'status', '--json'], { cwd: workspaceFile('.').fsPath, timeout: 30_000 });
+    const doc = JSON.parse(stdout) as { environments: { environment: string; current: string | null; state: string }[] };
+    const staging = doc.environments.find((e) => e.environment === 'staging');
+    assert.equal(staging?.current, first, `the CLI sees the editor's rollback to ${first}: ${stdout}`);
+    assert.equal(staging?.state, 'idle');
   });
 
   it('shows the last deploy of staging in the status bar', async () => {

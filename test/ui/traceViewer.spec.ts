@@ -224,6 +224,9 @@ export function traceViewerSpec(ctx: UiContext): void {
       const selected = frame.locator('.wf-row.selected');
       await selected.waitFor({ timeout: 20_000 });
       assert.match(await selected.innerText(), /invoke_agent support-bot/);
+      // Let the selection's detail arrive before the next test takes the keyboard (it would close its Quick Open).
+      await frame.locator('#span-detail', { hasText: 'invoke_agent support-bot' }).waitFor({ timeout: 20_000 });
+      await workbench.runCommand('View: Focus Active Editor Group');
     });
 
     it('updates in place when the file grows, as when a collector appends to it', async () => {
