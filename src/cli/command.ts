@@ -13,6 +13,8 @@ export interface CliIo {
   stderr(text: string): void;
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Aborted on Ctrl-C (SIGINT) or SIGTERM: long commands (deploys) stop cleanly and record it. */
+  signal?: AbortSignal;
 }
 
 export type OptionValue = string | boolean | (string | boolean)[] | undefined;

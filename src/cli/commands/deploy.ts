@@ -191,6 +191,7 @@ export const deployCommand: CliCommand = {
             targets,
             ...(env.guard ? { guard: createGuard(env.guard, { cwd: l.workspace, environ: io.env }) } : {}),
             onEvent: onEvent(io, json),
+            ...(io.signal ? { signal: io.signal } : {}),
           }),
         ),
       );
@@ -234,6 +235,7 @@ export const rollbackCommand: CliCommand = {
             ledger,
             targets,
             onEvent: onEvent(io, json),
+            ...(io.signal ? { signal: io.signal } : {}),
           }),
         ),
       );
@@ -259,7 +261,7 @@ function endCommand(name: 'promote' | 'abort', summary: string): CliCommand {
       const ledger = await openLedger(l);
       try {
         const targets = await targetsFor(io, l, json);
-        const base = { config: l.config, environment: envName, actor: actorOf(io), ...(typeof options.reason === 'string' ? { reason: options.reason } : {}), ledger, targets, onEvent: onEvent(io, json) };
+        const base = { config: l.config, environment: envName, actor: actorOf(io), ...(typeof options.reason === 'string' ? { reason: options.reason } : {}), ledger, targets, onEvent: onEvent(io, json), ...(io.signal ? { signal: io.signal } : {}) };
         return await guarded(io, json, async () => {
           const o = await (name === 'promote' ? engine.promote(base) : engine.abort(base));
           const r = await outcomeResult(o);

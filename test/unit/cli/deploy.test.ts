@@ -68,6 +68,24 @@ describe('cli deploy, rollback, promote, abort, history, status', function () {
   const calls = () => readFileSync(join(ws, 'calls.log'), 'utf8').trim().split('\n');
   const json = (s: string) => JSON.parse(s) as Record<string, unknown> & { deploy: { id: string; version: string; status: string; kind: string } };
 
+  it('Ctrl-C (the CLI\'s interrupt signal) stops a canary cleanly: aborted, traffic back on the stable version', async () => {
+    assert.equal((await cli(['deploy', 'production', 'v1', '--yes'])).code, 0);
+    const interrupt = new AbortController();
+    let stdout = '';
+    let stderr = '';
+    const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: ws, env: { PATH: process.env.PATH, USER: 'ci' }, signal: interrupt.signal };
+    // The canary waits its 1 s interval at 20%: interrupt it there.
+    setTimeout(() => interrupt.abort(new DOMException('interrupted by SIGINT', 'AbortError')), 400);
+    const code = await runCli(['deploy', 'production', 'v2', '--yes', '--json'], io);
+    assert.equal(code, 1, stderr);
+    const doc = json(stdout);
+    assert.equal(doc.outcome, 'aborted', stdout);
+    assert.equal(doc.deploy.status, 'aborted');
+    const status = JSON.parse((await cli(['status', '--json'])).stdout) as { environments: { environment: string; current: string | null; state: string }[] };
+    const production = status.environments.find((e) => e.environment === 'production');
+    assert.deepEqual([production?.current, production?.state], ['v1', 'idle']);
+  });
+
   it('deploy direct twice, roll back, then status --json and history --json tell the story', async () => {
     assert.equal((await cli(['deploy', 'staging', 'v1'])).code, 0);
     const second = await cli(['deploy', 'staging', 'v2', '--json']);

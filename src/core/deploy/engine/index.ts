@@ -139,7 +139,9 @@ class Driver {
         idempotencyKey: `${d.id}:${action}:${weight}`,
         dryRun: this.dryRun,
         ...(extra.rollbackToRevision !== undefined ? { rollbackToRevision: extra.rollbackToRevision } : {}),
-        ...(this.signal ? { signal: this.signal } : {}),
+        // Putting traffic back is what a cancel asks for: it must not be cancelled by the same signal
+        // (the target's own timeout still bounds it).
+        ...(this.signal && action !== 'rollback' && action !== 'abort' ? { signal: this.signal } : {}),
       });
     } catch (err) {
       result = { ok: false, output: '', error: err instanceof Error ? err.message : String(err) };
