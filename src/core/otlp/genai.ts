@@ -6,18 +6,13 @@
  * operation, framework hints, heuristics, then traceloop.span.kind); each
  * field takes the first dialect of the §2.8 table that has it. Never throws.
  */
+import type { WireTokens } from '../../shared/traceViewerProtocol';
 import type { AttrValue, Attributes, Span } from './model';
 
 export type SpanType = 'agent' | 'llm' | 'tool' | 'retrieval' | 'embedding' | 'chain' | 'other';
 
-/** Token counts of one span. `input` includes cacheRead and cacheWrite; `output` includes reasoning (GenAI semantics). */
-export interface TokenUsage {
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-  reasoning: number;
-}
+/** Token counts of one span. `input` includes cacheRead and cacheWrite; `output` includes reasoning (GenAI semantics). Plain data, as on the wire. */
+export type TokenUsage = WireTokens;
 
 export type GenAiPart =
   | { type: 'text'; content: string }

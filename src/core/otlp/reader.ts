@@ -133,6 +133,8 @@ interface LineTracker {
   /** Byte offset in the file of the stream's first byte, and the number of its line. */
   offset: number;
   line: number;
+  /** Lines before the stream's first byte (its scanner numbers from 1). */
+  lineBase: number;
   last?: LineEnd;
 }
 
@@ -163,7 +165,8 @@ async function scanStream(stream: Readable, r: FileResult, scanner: OtlpScanner,
       const nl = track ? buf.lastIndexOf(NEWLINE) : -1;
       if (track && nl >= 0) {
         feed(buf.subarray(0, nl + 1));
-        track.line += countNewlines(buf, nl + 1);
+        // The scanner numbers lines already: the same numbers a whole read gives.
+        track.line = track.lineBase + scanner.currentLine;
         track.offset += nl + 1;
         track.last = { offset: track.offset, line: track.line, spans: r.spans.length, logs: r.logs.length, logRecords: r.logRecords, metricDataPoints: r.metricDataPoints, sink: r.sink.mark() };
         if (nl + 1 < buf.length) feed(buf.subarray(nl + 1));
@@ -193,12 +196,6 @@ async function scanStream(stream: Readable, r: FileResult, scanner: OtlpScanner,
 }
 
 const NEWLINE = 10;
-
-function countNewlines(buf: Buffer, end: number): number {
-  let n = 0;
-  for (let i = buf.indexOf(NEWLINE); i >= 0 && i < end; i = buf.indexOf(NEWLINE, i + 1)) n++;
-  return n;
-}
 
 /** What a TraceFilesReader keeps of a file between reads. */
 interface Followed {
@@ -244,7 +241,7 @@ export class TraceFilesReader {
       const { result } = previous;
       rewind(result, resume);
       totals.total += resume.size - resume.offset;
-      const track: LineTracker = { offset: resume.offset, line: resume.line };
+      const track: LineTracker = { offset: resume.offset, line: resume.line, lineBase: resume.line - 1 };
       const scanner = scannerFor(result, resume.line - 1);
       await scanStream(createReadStream(file, { start: resume.offset, highWaterMark: readChunkBytes }), result, scanner, totals, options, track);
       this.followed.set(file, { result, resume: await resumePoint(file, track, scanner) });
@@ -253,7 +250,7 @@ export class TraceFilesReader {
     const opened = await openInput(file);
     totals.total += opened.bytesTotal;
     const result = fileResult(file);
-    const track: LineTracker | undefined = opened.compressed ? undefined : { offset: 0, line: 1 };
+    const track: LineTracker | undefined = opened.compressed ? undefined : { offset: 0, line: 1, lineBase: 0 };
     const scanner = scannerFor(result);
     await scanStream(opened.stream, result, scanner, totals, options, track);
     this.followed.set(file, { result, resume: track ? await resumePoint(file, track, scanner) : undefined });

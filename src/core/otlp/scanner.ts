@@ -107,6 +107,11 @@ export class OtlpScanner {
 
   constructor(private readonly sink: ScanSink) {}
 
+  /** The line the next character is on (1-based), as every element and problem is numbered. */
+  get currentLine(): number {
+    return this.line;
+  }
+
   /** 'lines' once the input showed itself to be JSON Lines; 'document' for a pretty-printed (multi-line) document. */
   get mode(): 'unknown' | 'lines' | 'document' {
     return this.lineMode;

@@ -7,23 +7,12 @@
  */
 import type { PriceTable } from '../tokens/pricing/priceTable';
 import type { TokenUsage } from './genai';
+import type { WireLatencyStats } from '../../shared/traceViewerProtocol';
 import type { Trace } from './model';
 import { addUsage, isGeneration, modelOf, rollupTrace, zeroUsage, type TraceRollup } from './rollup';
 
-export interface LatencyStats {
-  count: number;
-  errorCount: number;
-  /** errorCount / count. */
-  errorRate: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  meanMs: number;
-  tokens: TokenUsage;
-  /** null when none of the group's usage could be priced. */
-  costUsd: number | null;
-}
+/** The wire's group statistics without totalMs (the view model adds it): one definition for both. */
+export type LatencyStats = Omit<WireLatencyStats, 'totalMs'>;
 
 export interface OperationStats extends LatencyStats {
   name: string;

@@ -106,7 +106,7 @@ class TraceDocument implements vscode.CustomDocument {
       const session = await otlp.openTraceSession({
         workerPath: this.context.asAbsolutePath('dist/lazy/otlpWorker.js'),
         files: [this.uri.fsPath],
-        prices: await this.priceInputs(),
+        prices: await this.lens.priceInputs(),
         maxMemoryMb: maxMemoryMb(),
         onClose: (reason) => this.onSessionClosed(session, reason),
         signal: abort.signal,
@@ -149,13 +149,10 @@ class TraceDocument implements vscode.CustomDocument {
   async updatePrices(): Promise<void> {
     const session = this.session;
     if (!session) return;
-    this.logPriceProblems(await session.setPrices(await this.priceInputs()));
+    this.logPriceProblems(await session.setPrices(await this.lens.priceInputs()));
     if (this.session === session) this.changed.fire();
   }
 
-  private priceInputs(): Promise<Otlp.PriceInputs> {
-    return this.lens.priceInputs();
-  }
 
   private logPriceProblems(problems: readonly Otlp.PriceProblem[]): void {
     for (const p of problems) {
