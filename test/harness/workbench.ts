@@ -129,9 +129,10 @@ export class Workbench {
       await this.page.locator('.monaco-workbench').focus();
       await this.page.keyboard.press(key);
       const input = this.page.locator('.quick-input-widget .quick-input-box input');
-      await input.waitFor({ state: 'visible', timeout: 10_000 });
-      await input.fill(query);
       try {
+        // A webview that takes focus as it renders (the trace viewer's waterfall) closes the widget: try again.
+        await input.waitFor({ state: 'visible', timeout: 10_000 });
+        await input.fill(query, { timeout: 5_000 });
         await row.waitFor({ state: 'visible', timeout: 3_000 });
         await input.press(accept);
         return;
