@@ -6,7 +6,7 @@ import { describeFsError } from '../../core/io/openInput';
 import type { DeployConfig, EnvironmentConfig, SecretRef, Strategy } from '../../core/deploy/config';
 import type { DeployOutcome, EngineEvent } from '../../core/deploy/engine/index';
 import type { Deploy, EnvironmentStatus, GuardCheck, Ledger } from '../../core/deploy/ledger/index';
-import { ExitCode, UsageError, type CliCommand, type CliIo, type CommandResult, type OptionValue } from '../command';
+import { ExitCode, UsageError, type CliCommand, type CliIo, type CommandOption, type CommandResult, type OptionValue } from '../command';
 
 /**
  * `agentops deploy | rollback | promote | abort | history | status`: the deploy engine over the
@@ -245,25 +245,44 @@ export const rollbackCommand: CliCommand = {
   },
 };
 
-function endCommand(name: 'promote' | 'abort', summary: string): CliCommand {
+type EndAction = 'promote' | 'abort' | 'resume';
+
+const fullOption: Record<string, CommandOption> = {
+  full: { type: 'boolean', description: 'A paused canary: all traffic now, skipping its remaining steps and checks (default: on to the next step)' },
+};
+
+function endCommand(name: EndAction, summary: string): CliCommand {
+  const drives = name !== 'abort';
   return {
     name,
     summary,
-    usage: [`${name} <env> ${name === 'promote' ? '[--yes] ' : ''}[--reason TEXT] [--config agentops.yaml] [--json]`],
-    options: { ...(name === 'promote' ? yesOption : {}), ...reasonOption, ...configOption },
+    usage: [`${name} <env> ${name === 'promote' ? '[--full] ' : ''}${drives ? '[--yes] ' : ''}[--reason TEXT] [--config agentops.yaml] [--json]`],
+    options: { ...(name === 'promote' ? fullOption : {}), ...(drives ? yesOption : {}), ...reasonOption, ...configOption },
     positionals: { min: 1, max: 1, name: `environment (${name} <env>)` },
     async run({ positionals, options, io, json }) {
       const [envName] = positionals as [string];
       const l = await loadConfig(io, options);
       const env = environment(l, envName, name);
-      if (name === 'promote') requireYes(env, options, name, 'promoting to all traffic');
+      if (name === 'promote') requireYes(env, options, name, options.full === true ? 'promoting to all traffic' : 'promoting to the next step');
+      if (name === 'resume') requireYes(env, options, name, 'resuming an interrupted deploy');
       const engine = await import('../../core/deploy/engine/index');
+      const { createGuard } = await import('../../core/deploy/guard/index');
       const ledger = await openLedger(l);
       try {
         const targets = await targetsFor(io, l, json);
-        const base = { config: l.config, environment: envName, actor: actorOf(io), ...(typeof options.reason === 'string' ? { reason: options.reason } : {}), ledger, targets, onEvent: onEvent(io, json), ...(io.signal ? { signal: io.signal } : {}) };
+        const base = {
+          config: l.config,
+          environment: envName,
+          actor: actorOf(io),
+          ...(typeof options.reason === 'string' ? { reason: options.reason } : {}),
+          ledger,
+          targets,
+          onEvent: onEvent(io, json),
+          ...(io.signal ? { signal: io.signal } : {}),
+          ...(drives && env.guard ? { guard: createGuard(env.guard, { cwd: l.workspace, environ: io.env }) } : {}),
+        };
         return await guarded(io, json, async () => {
-          const o = await (name === 'promote' ? engine.promote(base) : engine.abort(base));
+          const o = await (name === 'promote' ? engine.promote({ ...base, full: options.full === true }) : name === 'resume' ? engine.resume(base) : engine.abort(base));
           const r = await outcomeResult(o);
           // An abort that did what was asked is a success of the command.
           return name === 'abort' && o.outcome === 'aborted' ? { ...r, exitCode: ExitCode.ok } : r;
@@ -275,8 +294,9 @@ function endCommand(name: 'promote' | 'abort', summary: string): CliCommand {
   };
 }
 
-export const promoteCommand = endCommand('promote', 'Promote the deploy in flight (a paused canary, an A/B split) to all traffic');
+export const promoteCommand = endCommand('promote', 'Move the deploy in flight on: a paused canary to its next step (--full: all traffic), an A/B split to all traffic');
 export const abortCommand = endCommand('abort', 'Abort the deploy in flight: traffic back to the stable version');
+export const resumeCommand = endCommand('resume', 'Take up an interrupted deploy (its process died) from the weight the ledger recorded');
 
 export const historyCommand: CliCommand = {
   name: 'history',
@@ -318,7 +338,7 @@ export const statusCommand: CliCommand = {
       const environments: EnvironmentStatus[] = Object.keys(l.config.environments).map((name) => known.get(name) ?? { environment: name, weights: {}, state: 'idle' });
       for (const [name, s] of known) if (!(name in l.config.environments)) environments.push(s);
       const text = `${environments
-        .map((s) => `${s.environment}: ${s.current ?? '(nothing deployed)'}${s.previousGood ? `, previous good ${s.previousGood}` : ''}; ${s.state}; ${Object.entries(s.weights).map(([v, w]) => `${v} ${w}%`).join(', ') || 'no traffic recorded'}${s.inFlight ? `; in flight: ${s.inFlight.id} (${s.inFlight.version})` : ''}`)
+        .map((s) => `${s.environment}: ${s.current ?? '(nothing deployed)'}${s.previousGood ? `, previous good ${s.previousGood}` : ''}; ${s.state}; ${Object.entries(s.weights).map(([v, w]) => `${v} ${w}%`).join(', ') || 'no traffic recorded'}${s.inFlight ? `; in flight: ${s.inFlight.id} (${s.inFlight.version})` : ''}${s.state === 'interrupted' && s.last ? `; ${s.last.id} (${s.last.version}) was interrupted: agentops resume ${s.environment}, or agentops rollback ${s.environment}` : ''}`)
         .join('\n')}\n`;
       return { exitCode: ExitCode.ok, json: { agent: l.config.agent, environments }, text };
     } finally {

@@ -1,5 +1,5 @@
 import { CommandRegistry } from '../registry';
-import { abortCommand, deployCommand, historyCommand, promoteCommand, rollbackCommand, statusCommand } from './deploy';
+import { abortCommand, deployCommand, historyCommand, promoteCommand, resumeCommand, rollbackCommand, statusCommand } from './deploy';
 import { helpCommand } from './help';
 import { routeCommand } from './route';
 import { tokensCommand } from './tokens';
@@ -19,6 +19,7 @@ export function createRegistry(): CommandRegistry {
   registry.register(rollbackCommand);
   registry.register(promoteCommand);
   registry.register(abortCommand);
+  registry.register(resumeCommand);
   registry.register(historyCommand);
   registry.register(statusCommand);
   registry.register(helpCommand(registry));

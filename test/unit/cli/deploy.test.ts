@@ -159,6 +159,49 @@ describe('cli deploy, rollback, promote, abort, history, status', function () {
     assert.equal((await cli(['deploy', 'staging', 'v3'])).code, 0);
   });
 
+  it('a deploy whose process died: status says interrupted with its split; resume needs --yes, re-sends the recorded weight and finishes through the guard', async () => {
+    assert.equal((await cli(['deploy', 'production', 'v1', '--yes'])).code, 0);
+    const ledger = await Ledger.open(defaultLedgerPath(ws), { driver: 'better-sqlite3', owner: { pid: 2 ** 22 + 1, host: 'gone-host' } });
+    const d = ledger.begin({ environment: 'production', version: 'v2', strategy: 'canary', actor: 'dead' });
+    ledger.transition(d.id, 'pending', 'in-progress');
+    ledger.setWeights(d.id, { v2: 20, v1: 80 });
+    assert.equal(ledger.reconcile({ isAlive: () => false }).interrupted.length, 1);
+    ledger.close();
+
+    const status = await cli(['status', '--json']);
+    const prod = (JSON.parse(status.stdout) as { environments: { environment: string; state: string; weights: unknown }[] }).environments.find((e) => e.environment === 'production');
+    assert.deepEqual([prod?.state, prod?.weights], ['interrupted', { v2: 20, v1: 80 }]);
+    assert.match((await cli(['status'])).stdout, new RegExp(`${d.id} \\(v2\\) was interrupted: agentops resume production`));
+
+    const refused = await cli(['resume', 'production']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /protected: resuming an interrupted deploy needs --yes/);
+    const r = await cli(['resume', 'production', '--yes', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = json(r.stdout);
+    assert.deepEqual([out.outcome, out.deploy.version, out.deploy.status], ['succeeded', 'v2', 'succeeded']);
+    assert.deepEqual(calls().slice(-3), ['set-weight v2 20 production v1', 'set-weight v2 100 production v1', 'promote v2 100 production v1']);
+    assert.equal((await cli(['resume', 'production', '--yes'])).code, 1);
+  });
+
+  it('promote on a paused canary moves it to the next step; --full goes straight to 100%', async () => {
+    writeFileSync(join(ws, 'agentops.yaml'), yaml.replace('onNoData: fail', 'onNoData: pause').replace('steps: [20, 100]', 'steps: [20, 50, 100]'));
+    assert.equal((await cli(['deploy', 'production', 'v1', '--yes'])).code, 0);
+    // No traffic from here on: the guard reads a folder nothing writes to.
+    writeFileSync(join(ws, 'agentops.yaml'), yaml.replace('onNoData: fail', 'onNoData: pause').replace('steps: [20, 100]', 'steps: [20, 50, 100]').replace('dir: traces', 'dir: empty'));
+    const paused = await cli(['deploy', 'production', 'v2', '--yes', '--json']);
+    assert.equal(json(paused.stdout).outcome, 'paused');
+    const full = await cli(['promote', 'production', '--full', '--yes', '--json']);
+    assert.equal(full.code, 0, full.stderr);
+    assert.deepEqual(calls().slice(-2), ['deploy v2 20 production v1', 'promote v2 100 production v1']);
+    const again = await cli(['deploy', 'production', 'v3', '--yes', '--json']);
+    assert.equal(json(again.stdout).outcome, 'paused');
+    const step = await cli(['promote', 'production', '--yes', '--json']);
+    // On to 50%, where there is still no data: paused again, one step further.
+    assert.equal(json(step.stdout).outcome, 'paused');
+    assert.deepEqual(calls().slice(-2), ['deploy v3 20 production v2', 'set-weight v3 50 production v2']);
+  });
+
   it('bad usage and config exit 2', async () => {
     assert.equal((await cli(['deploy', 'nowhere', 'v1'])).code, 2);
     assert.equal((await cli(['deploy', 'staging'])).code, 2);

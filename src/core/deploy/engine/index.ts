@@ -3,7 +3,7 @@ import type { DeployConfig, EnvironmentConfig, Strategy, Target } from '../confi
 import type { GuardFn, Verdict } from '../guard/index';
 import { StaleStatusError } from '../ledger/errors';
 import type { Ledger } from '../ledger/ledger';
-import type { Deploy, DeployStatus, GuardCheck, Weights } from '../ledger/types';
+import type { BeganDeploy, Deploy, DeployStatus, GuardCheck, Weights } from '../ledger/types';
 import type { TargetActionKind, TargetDriver, TargetResult } from '../targets/types';
 
 /**
@@ -171,11 +171,8 @@ function failure(action: string, r: TargetResult): string {
 export async function runDeploy(o: RunDeployOptions): Promise<DeployOutcome> {
   const env = envOf(o.config, o.environment);
   const strategy = o.strategy ?? env.strategy;
-  const ledger = o.ledger;
-  const clock = o.clock ?? (() => new Date());
-  const sleep = o.sleep ?? defaultSleep;
   const dryRun = o.dryRun === true;
-  const began = ledger.begin({
+  const began = o.ledger.begin({
     environment: o.environment,
     version: o.version,
     strategy: strategy.type,
@@ -184,164 +181,241 @@ export async function runDeploy(o: RunDeployOptions): Promise<DeployOutcome> {
     ...(o.idempotencyKey !== undefined ? { idempotencyKey: o.idempotencyKey } : {}),
     dryRun,
   });
-  if (began.reused) {
-    const { reused: _r, ...deploy } = began;
-    return { outcome: 'reused', deploy, reason: `idempotency key already used by deploy ${deploy.id} (${deploy.status})`, checks: ledger.checks(deploy.id) };
-  }
-  const { reused: _r, ...first } = began;
-  let deploy: Deploy = first;
-  const emit = (e: Omit<EngineEvent, 'deployId'>): void => o.onEvent?.({ deployId: deploy.id, ...e });
-  const drv = new Driver(ledger, o.targets(env.target), deploy, dryRun, o.signal, emit);
-  const prev = deploy.previousVersion;
-  const to = (from: DeployStatus | DeployStatus[], status: DeployStatus, fields: Parameters<Ledger['transition']>[3] = {}): Deploy => {
-    deploy = ledger.transition(deploy.id, from, status, fields);
-    emit({ kind: 'status', message: `${status}${fields.error ? `: ${fields.error}` : fields.note ? `: ${fields.note}` : ''}` });
-    return deploy;
-  };
-  const setWeights = (w: Weights): void => {
-    deploy = ledger.setWeights(deploy.id, w);
-    emit({ kind: 'weights', message: Object.entries(w).map(([v, p]) => `${v} ${p}%`).join(', '), data: w });
-  };
-  const done = (outcome: OutcomeKind, reason?: string): DeployOutcome => ({
-    outcome,
-    deploy: ledger.get(deploy.id) ?? deploy,
-    ...(reason !== undefined ? { reason } : {}),
-    checks: ledger.checks(deploy.id),
-    ...(dryRun ? { plan: drv.plan } : {}),
+  if (began.reused) return reusedOutcome(o.ledger, began);
+  const run = new Run(o, env, strategy, began, dryRun);
+  if (dryRun) return dryRunPlan(o, strategy, run);
+  return run.drive(() => {
+    run.to('pending', 'in-progress', { note: `strategy ${strategy.type}` });
+    return run.strategyFrom(undefined);
   });
+}
 
-  if (dryRun) return dryRunPlan(o, strategy, drv, to, done, prev);
+function reusedOutcome(ledger: Ledger, began: BeganDeploy): DeployOutcome {
+  const { reused: _r, ...deploy } = began;
+  return { outcome: 'reused', deploy, reason: `idempotency key already used by deploy ${deploy.id} (${deploy.status})`, checks: ledger.checks(deploy.id) };
+}
 
-  const stopHeartbeat = ledger.keepAlive(deploy.id, o.heartbeatMs ?? 5000);
-  try {
-    to('pending', 'in-progress', { note: `strategy ${strategy.type}` });
-    const fail = (reason: string, r?: TargetResult): DeployOutcome => {
-      to('in-progress', 'failed', { error: r ? failure(reason, r) : reason });
-      return done('failed', deploy.error);
-    };
-    /** Traffic back to the stable version, then the deploy ends `status`. */
-    const rollBack = async (status: 'rolled-back' | 'failed' | 'aborted', why: string): Promise<DeployOutcome> => {
-      const r = await drv.act(status === 'aborted' ? 'abort' : 'rollback', 0);
-      const weights = prev !== undefined ? { [prev]: 100, [deploy.version]: 0 } : { [deploy.version]: 0 };
-      if (!r.ok) {
-        to(['in-progress', 'paused'], 'failed', { error: `${why}; then ${failure(status === 'aborted' ? 'abort' : 'rollback', r)}` });
-        return done('failed', deploy.error);
-      }
-      to(['in-progress', 'paused'], status, { weights, error: why, ...(r.engineRevision !== undefined ? { engineRevision: r.engineRevision } : {}) });
-      return done(status, why);
-    };
-    const cancelled = (): Promise<DeployOutcome> => rollBack('aborted', 'cancelled while running');
-    /** Someone else (promote / abort / rollback from another window) moved the deploy on. */
-    const takenOver = (): DeployOutcome | undefined => {
-      const now = ledger.get(deploy.id);
-      if (now && now.status !== 'in-progress') {
-        deploy = now;
-        return done('taken-over', `the deploy is now ${now.status} (changed by another command)`);
-      }
-      return undefined;
-    };
+/** Where a driven deploy picks up: the canary step to (re)send, or how far a blue-green got. */
+interface ResumePoint {
+  /** Canary: the step index whose weight is sent first, with `set-weight` (the deploy action already ran). */
+  canaryStep?: number;
+  /** Blue-green: the new version already runs at 0%; only the switch is left. */
+  greenDeployed?: boolean;
+}
 
+/** One deploy being driven by this process: its ledger writes, its target actions, its strategy. */
+class Run {
+  deploy: Deploy;
+  readonly drv: Driver;
+  readonly prev: string | undefined;
+  private readonly clock: () => Date;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+
+  constructor(
+    readonly o: RunDeployOptions,
+    readonly env: EnvironmentConfig,
+    readonly strategy: Strategy,
+    began: BeganDeploy,
+    dryRun: boolean,
+  ) {
+    const { reused: _r, ...first } = began;
+    this.deploy = first;
+    this.prev = first.previousVersion;
+    this.clock = o.clock ?? (() => new Date());
+    this.sleep = o.sleep ?? defaultSleep;
+    this.drv = new Driver(o.ledger, o.targets(env.target), first, dryRun, o.signal, (e) => this.emit(e));
+  }
+
+  get ledger(): Ledger {
+    return this.o.ledger;
+  }
+
+  emit(e: Omit<EngineEvent, 'deployId'>): void {
+    this.o.onEvent?.({ deployId: this.deploy.id, ...e });
+  }
+
+  to(from: DeployStatus | DeployStatus[], status: DeployStatus, fields: Parameters<Ledger['transition']>[3] = {}): Deploy {
+    this.deploy = this.ledger.transition(this.deploy.id, from, status, fields);
+    this.emit({ kind: 'status', message: `${status}${fields.error ? `: ${fields.error}` : fields.note ? `: ${fields.note}` : ''}` });
+    return this.deploy;
+  }
+
+  setWeights(w: Weights): void {
+    this.deploy = this.ledger.setWeights(this.deploy.id, w);
+    this.emit({ kind: 'weights', message: Object.entries(w).map(([v, p]) => `${v} ${p}%`).join(', '), data: w });
+  }
+
+  done(outcome: OutcomeKind, reason?: string): DeployOutcome {
+    return {
+      outcome,
+      deploy: this.ledger.get(this.deploy.id) ?? this.deploy,
+      ...(reason !== undefined ? { reason } : {}),
+      checks: this.ledger.checks(this.deploy.id),
+      ...(this.o.dryRun ? { plan: this.drv.plan } : {}),
+    };
+  }
+
+  /** Runs `body` with this process's heartbeat on the deploy; a ledger write that finds it moved on by someone else ends it `taken-over`. */
+  async drive(body: () => Promise<DeployOutcome>): Promise<DeployOutcome> {
+    const stopHeartbeat = this.ledger.keepAlive(this.deploy.id, this.o.heartbeatMs ?? 5000);
+    try {
+      return await body();
+    } catch (err) {
+      // Report, never overwrite.
+      if (err instanceof StaleStatusError) return this.done('taken-over', err.message);
+      throw err;
+    } finally {
+      stopHeartbeat();
+    }
+  }
+
+  private fail(reason: string, r?: TargetResult): DeployOutcome {
+    this.to('in-progress', 'failed', { error: r ? failure(reason, r) : reason });
+    return this.done('failed', this.deploy.error);
+  }
+
+  /** Traffic back to the stable version, then the deploy ends `status`. */
+  async rollBack(status: 'rolled-back' | 'failed' | 'aborted', why: string): Promise<DeployOutcome> {
+    const r = await this.drv.act(status === 'aborted' ? 'abort' : 'rollback', 0);
+    const weights = this.prev !== undefined ? { [this.prev]: 100, [this.deploy.version]: 0 } : { [this.deploy.version]: 0 };
+    if (!r.ok) {
+      this.to(['in-progress', 'paused'], 'failed', { error: `${why}; then ${failure(status === 'aborted' ? 'abort' : 'rollback', r)}` });
+      return this.done('failed', this.deploy.error);
+    }
+    this.to(['in-progress', 'paused'], status, { weights, error: why, ...revision(r) });
+    return this.done(status, why);
+  }
+
+  private cancelled(): Promise<DeployOutcome> {
+    return this.rollBack('aborted', 'cancelled while running');
+  }
+
+  /** Someone else (promote / abort / rollback from another window) moved the deploy on. */
+  private takenOver(): DeployOutcome | undefined {
+    const now = this.ledger.get(this.deploy.id);
+    if (now && now.status !== 'in-progress') {
+      this.deploy = now;
+      return this.done('taken-over', `the deploy is now ${now.status} (changed by another command)`);
+    }
+    return undefined;
+  }
+
+  /** Drives the (in-progress) deploy through its strategy, from the start or from `at`. */
+  async strategyFrom(at: ResumePoint | undefined): Promise<DeployOutcome> {
+    const strategy = this.strategy;
+    const version = this.deploy.version;
     switch (strategy.type) {
       case 'direct': {
-        const r = await drv.act('deploy', 100);
-        if (!r.ok) return fail('deploy', r);
-        to('in-progress', 'succeeded', { weights: { [deploy.version]: 100 }, ...revision(r) });
-        return done('succeeded');
+        const r = await this.drv.act('deploy', 100);
+        if (!r.ok) return this.fail('deploy', r);
+        this.to('in-progress', 'succeeded', { weights: { [version]: 100 }, ...revision(r) });
+        return this.done('succeeded');
       }
       case 'blue-green': {
-        const r = await drv.act('deploy', 0);
-        if (!r.ok) return fail('deploy (green, no traffic)', r);
-        setWeights(split(deploy.version, 0, prev));
-        if (o.signal?.aborted) return await cancelled();
-        const s = await drv.act('set-weight', 100);
-        if (!s.ok) return await rollBack('failed', failure('switch', s));
+        if (!at?.greenDeployed) {
+          const r = await this.drv.act('deploy', 0);
+          if (!r.ok) return this.fail('deploy (green, no traffic)', r);
+          this.setWeights(split(version, 0, this.prev));
+        }
+        if (this.o.signal?.aborted) return await this.cancelled();
+        const s = await this.drv.act('set-weight', 100);
+        if (!s.ok) return await this.rollBack('failed', failure('switch', s));
         // The previous version keeps running at 0% for an instant rollback.
-        to('in-progress', 'succeeded', { weights: split(deploy.version, 100, prev), ...revision(s) });
-        return done('succeeded');
+        this.to('in-progress', 'succeeded', { weights: split(version, 100, this.prev), ...revision(s) });
+        return this.done('succeeded');
       }
       case 'ab': {
-        const r = await drv.act('deploy', strategy.split);
-        if (!r.ok) return fail('deploy', r);
-        to('in-progress', 'paused', { weights: split(deploy.version, strategy.split, prev), note: `A/B split held at ${strategy.split}%: promote or abort to end it`, ...revision(r) });
-        return done('holding', `A/B split held at ${strategy.split}% until promote or abort`);
+        const r = await this.drv.act('deploy', strategy.split);
+        if (!r.ok) return this.fail('deploy', r);
+        this.to('in-progress', 'paused', { weights: split(version, strategy.split, this.prev), note: `A/B split held at ${strategy.split}%: promote or abort to end it`, ...revision(r) });
+        return this.done('holding', `A/B split held at ${strategy.split}% until promote or abort`);
       }
-      case 'canary': {
-        const guard = env.guard;
-        const steps = strategy.steps;
-        const interval = guard?.interval ?? strategy.interval;
-        // A check judges the traffic since its weight was asked for (the next check at the same weight: since the last check).
-        let since = clock();
-        const r = await drv.act('deploy', steps[0] as number);
-        if (!r.ok) return await rollBack('failed', failure('deploy', r));
-        setWeights(split(deploy.version, steps[0] as number, prev));
-        for (let i = 0; i < steps.length; i++) {
-          const weight = steps[i] as number;
-          let breaches = 0;
-          for (;;) {
-            emit({ kind: 'wait', message: `waiting ${interval}ms at ${weight}% (step ${i + 1} of ${steps.length})` });
-            try {
-              await sleep(interval, o.signal);
-            } catch {
-              return takenOver() ?? (await cancelled());
-            }
-            const other = takenOver();
-            if (other) return other;
-            ledger.heartbeat(deploy.id);
-            if (!guard || !o.guard) break;
-            let v: Verdict;
-            const until = clock();
-            try {
-              v = await o.guard({ deployId: deploy.id, environment: deploy.environment, version: deploy.version, step: i, weight, since, until, ...(o.signal ? { signal: o.signal } : {}) });
-            } catch (err) {
-              v = { verdict: 'no-data', detail: `guard failed: ${err instanceof Error ? err.message : String(err)}` };
-            }
-            ledger.recordCheck(deploy.id, {
-              step: i,
-              weight,
-              verdict: v.verdict,
-              detail: v.detail,
-              ...(v.samples !== undefined ? { samples: v.samples } : {}),
-              ...(v.errors !== undefined ? { errors: v.errors } : {}),
-              ...(v.rate !== undefined ? { errorRate: v.rate } : {}),
-              ...(v.latencyMs !== undefined ? { latencyMs: v.latencyMs } : {}),
-            });
-            emit({ kind: 'check', message: `${v.verdict}: ${v.detail}`, data: v });
-            since = until;
-            if (v.verdict === 'pass') break;
-            if (v.verdict === 'no-data') {
-              const why = `no data at ${weight}% (step ${i + 1}): ${v.detail}`;
-              if (guard.onNoData === 'fail') return await rollBack('failed', why);
-              to('in-progress', 'paused', { note: `${why}; promote to go on, or abort / roll back` });
-              return done('paused', why);
-            }
-            breaches++;
-            if (breaches >= guard.consecutiveBreaches) {
-              const why = `${breaches} consecutive breach(es) at ${weight}%: ${v.detail}`;
-              const out = await rollBack('rolled-back', why);
-              await notifyRollback(o, ledger, emit, out, { agent: o.config.agent, weight, threshold: guard.maxErrorRate, reason: why, at: clock(), ...(v.rate !== undefined ? { errorRate: v.rate } : {}) }, guard.alertmanager);
-              return out;
-            }
-          }
-          const next = steps[i + 1];
-          if (next !== undefined) {
-            since = clock();
-            const s = await drv.act('set-weight', next);
-            if (!s.ok) return await rollBack('failed', failure(`set-weight ${next}%`, s));
-            setWeights(split(deploy.version, next, prev));
-          }
+      case 'canary':
+        return this.canary(strategy.steps, at?.canaryStep);
+    }
+  }
+
+  /**
+   * Canary from step `from` (default: the first, with the `deploy` action; a later one is sent with
+   * `set-weight`, which is convergent: the target ends at the recorded weight whatever it was told last).
+   */
+  private async canary(steps: number[], from?: number): Promise<DeployOutcome> {
+    const o = this.o;
+    const guard = this.env.guard;
+    const interval = guard?.interval ?? (this.strategy.type === 'canary' ? this.strategy.interval : 0);
+    const version = this.deploy.version;
+    const start = from ?? 0;
+    if (start >= steps.length) return this.promoteAll();
+    // A check judges the traffic since its weight was asked for (the next check at the same weight: since the last check).
+    let since = this.clock();
+    const first = from === undefined ? 'deploy' : 'set-weight';
+    const r = await this.drv.act(first, steps[start] as number);
+    if (!r.ok) return await this.rollBack('failed', failure(first === 'deploy' ? 'deploy' : `set-weight ${steps[start]}%`, r));
+    this.setWeights(split(version, steps[start] as number, this.prev));
+    for (let i = start; i < steps.length; i++) {
+      const weight = steps[i] as number;
+      let breaches = 0;
+      for (;;) {
+        this.emit({ kind: 'wait', message: `waiting ${interval}ms at ${weight}% (step ${i + 1} of ${steps.length})` });
+        try {
+          await this.sleep(interval, o.signal);
+        } catch {
+          return this.takenOver() ?? (await this.cancelled());
         }
-        const p = await drv.act('promote', 100);
-        if (!p.ok) return await rollBack('failed', failure('promote', p));
-        to('in-progress', 'succeeded', { weights: { [deploy.version]: 100 }, ...revision(p) });
-        return done('succeeded');
+        const other = this.takenOver();
+        if (other) return other;
+        this.ledger.heartbeat(this.deploy.id);
+        if (!guard || !o.guard) break;
+        let v: Verdict;
+        const until = this.clock();
+        try {
+          v = await o.guard({ deployId: this.deploy.id, environment: this.deploy.environment, version, step: i, weight, since, until, ...(o.signal ? { signal: o.signal } : {}) });
+        } catch (err) {
+          v = { verdict: 'no-data', detail: `guard failed: ${err instanceof Error ? err.message : String(err)}` };
+        }
+        this.ledger.recordCheck(this.deploy.id, {
+          step: i,
+          weight,
+          verdict: v.verdict,
+          detail: v.detail,
+          ...(v.samples !== undefined ? { samples: v.samples } : {}),
+          ...(v.errors !== undefined ? { errors: v.errors } : {}),
+          ...(v.rate !== undefined ? { errorRate: v.rate } : {}),
+          ...(v.latencyMs !== undefined ? { latencyMs: v.latencyMs } : {}),
+        });
+        this.emit({ kind: 'check', message: `${v.verdict}: ${v.detail}`, data: v });
+        since = until;
+        if (v.verdict === 'pass') break;
+        if (v.verdict === 'no-data') {
+          const why = `no data at ${weight}% (step ${i + 1}): ${v.detail}`;
+          if (guard.onNoData === 'fail') return await this.rollBack('failed', why);
+          this.to('in-progress', 'paused', { note: `${why}; promote to go on to the next step, or abort / roll back` });
+          return this.done('paused', why);
+        }
+        breaches++;
+        if (breaches >= guard.consecutiveBreaches) {
+          const why = `${breaches} consecutive breach(es) at ${weight}%: ${v.detail}`;
+          const out = await this.rollBack('rolled-back', why);
+          await notifyRollback(o, this.ledger, (e) => this.emit(e), out, { agent: o.config.agent, weight, threshold: guard.maxErrorRate, reason: why, at: this.clock(), ...(v.rate !== undefined ? { errorRate: v.rate } : {}) }, guard.alertmanager);
+          return out;
+        }
+      }
+      const next = steps[i + 1];
+      if (next !== undefined) {
+        since = this.clock();
+        const s = await this.drv.act('set-weight', next);
+        if (!s.ok) return await this.rollBack('failed', failure(`set-weight ${next}%`, s));
+        this.setWeights(split(version, next, this.prev));
       }
     }
-  } catch (err) {
-    // A ledger write that found the deploy moved on by someone else: report, never overwrite.
-    if (err instanceof StaleStatusError) return done('taken-over', err.message);
-    throw err;
-  } finally {
-    stopHeartbeat();
+    return this.promoteAll();
+  }
+
+  private async promoteAll(): Promise<DeployOutcome> {
+    const p = await this.drv.act('promote', 100);
+    if (!p.ok) return await this.rollBack('failed', failure('promote', p));
+    this.to('in-progress', 'succeeded', { weights: { [this.deploy.version]: 100 }, ...revision(p) });
+    return this.done('succeeded');
   }
 }
 
@@ -379,14 +453,7 @@ function revision(r: TargetResult): { engineRevision?: string; targetRef?: strin
   return { ...(r.engineRevision !== undefined ? { engineRevision: r.engineRevision } : {}), ...(r.targetRef !== undefined ? { targetRef: r.targetRef } : {}) };
 }
 
-async function dryRunPlan(
-  o: RunDeployOptions,
-  strategy: Strategy,
-  drv: Driver,
-  to: (from: DeployStatus, status: DeployStatus, fields?: Parameters<Ledger['transition']>[3]) => Deploy,
-  done: (outcome: OutcomeKind, reason?: string) => DeployOutcome,
-  prev: string | undefined,
-): Promise<DeployOutcome> {
+async function dryRunPlan(o: RunDeployOptions, strategy: Strategy, run: Run): Promise<DeployOutcome> {
   const actions: [TargetActionKind, number][] =
     strategy.type === 'direct'
       ? [['deploy', 100]]
@@ -396,15 +463,15 @@ async function dryRunPlan(
           ? [['deploy', strategy.split]]
           : [['deploy', strategy.steps[0] as number], ...strategy.steps.slice(1).map((w): [TargetActionKind, number] => ['set-weight', w]), ['promote', 100]];
   for (const [action, weight] of actions) {
-    const r = await drv.act(action, weight);
+    const r = await run.drv.act(action, weight);
     if (!r.ok) {
-      to('pending', 'failed', { error: failure(`${action} (dry run)`, r) });
-      return done('failed', failure(`${action} (dry run)`, r));
+      run.to('pending', 'failed', { error: failure(`${action} (dry run)`, r) });
+      return run.done('failed', failure(`${action} (dry run)`, r));
     }
   }
-  const final = strategy.type === 'ab' ? split(o.version, strategy.split, prev) : { [o.version]: 100 };
-  to('pending', 'succeeded', { weights: final, note: 'dry run: nothing was changed' });
-  return done('dry-run', 'dry run: nothing was changed');
+  const final = strategy.type === 'ab' ? split(o.version, strategy.split, run.prev) : { [o.version]: 100 };
+  run.to('pending', 'succeeded', { weights: final, note: 'dry run: nothing was changed' });
+  return run.done('dry-run', 'dry run: nothing was changed');
 }
 
 // ── promote / abort / rollback ──────────────────────────────────────────────
@@ -423,12 +490,40 @@ function inFlightOf(ledger: Ledger, environment: string): Deploy {
   return d;
 }
 
-/** Ends the in-flight deploy by sending all traffic to its version (a canary paused on no data, an A/B split). */
-export async function promote(o: EngineBase & { environment: string }): Promise<DeployOutcome> {
+/** What promote and resume need beyond the engine base: how to drive the canary steps that are left. */
+export type DriveOptions = Omit<RunDeployOptions, 'version' | 'strategy' | 'dryRun' | 'idempotencyKey'>;
+
+export interface PromoteOptions extends DriveOptions {
+  /** All traffic to the new version now, skipping a paused canary's remaining steps and their checks. */
+  full?: boolean;
+}
+
+/** A Run over a deploy already in the ledger (promote, resume). */
+function runOf(o: DriveOptions, env: EnvironmentConfig, d: Deploy): Run {
+  return new Run({ ...o, version: d.version }, env, env.strategy, { ...d, reused: false }, false);
+}
+
+/**
+ * Moves the in-flight deploy on. A paused canary goes to its next step and is driven from there
+ * (checks, further steps, promotion), like Argo Rollouts' `promote`; `full` (and every other
+ * deploy: an A/B split, a running canary) sends all traffic to its version at once.
+ */
+export async function promote(o: PromoteOptions): Promise<DeployOutcome> {
   const env = envOf(o.config, o.environment);
   let d = inFlightOf(o.ledger, o.environment);
   const emit = (e: Omit<EngineEvent, 'deployId'>): void => o.onEvent?.({ deployId: d.id, ...e });
-  o.ledger.appendEvent(d.id, 'promote-requested', { actor: o.actor, reason: o.reason ?? null });
+  o.ledger.appendEvent(d.id, 'promote-requested', { actor: o.actor, reason: o.reason ?? null, full: o.full === true });
+  const steps = env.strategy.type === 'canary' && d.strategy === 'canary' ? env.strategy.steps : undefined;
+  if (steps && !o.full && d.status === 'paused') {
+    const at = d.weights[d.version] ?? 0;
+    const next = steps.findIndex((w) => w > at);
+    const run = runOf(o, env, d);
+    return run.drive(async () => {
+      run.to('paused', 'in-progress', { note: `promoted by ${o.actor}${o.reason ? `: ${o.reason}` : ''}; ${next === -1 ? 'to 100%' : `on to step ${next + 1} (${steps[next]}%)`}` });
+      o.ledger.heartbeat(d.id);
+      return run.strategyFrom({ canaryStep: next === -1 ? steps.length : next });
+    });
+  }
   const drv = new Driver(o.ledger, o.targets(env.target), d, false, o.signal, emit);
   const r = await drv.act('promote', 100);
   const from: DeployStatus[] = ['pending', 'in-progress', 'paused'];
@@ -440,6 +535,63 @@ export async function promote(o: EngineBase & { environment: string }): Promise<
   d = o.ledger.transition(d.id, from, 'succeeded', { weights: { [d.version]: 100 }, note: `promoted by ${o.actor}${o.reason ? `: ${o.reason}` : ''}`, ...revision(r) });
   emit({ kind: 'status', message: 'succeeded (promoted)' });
   return { outcome: 'succeeded', deploy: d, checks: o.ledger.checks(d.id) };
+}
+
+/** The environment's newest real deploy, when it was interrupted (its process died mid-way and reconcile marked it). */
+export function interruptedDeploy(ledger: Ledger, environment: string): Deploy | undefined {
+  const last = ledger.history(environment, 50).find((d) => !d.dryRun);
+  return last?.status === 'interrupted' ? last : undefined;
+}
+
+/**
+ * Takes up an interrupted deploy where its ledger says it stood: a new deploy (idempotency key
+ * `resume:<id>`, so two windows cannot both resume it) of the same version and kind, which re-sends
+ * the last recorded weight (convergent: a target told more before the crash is put back to what
+ * the ledger says) and drives the strategy on from there. The interrupted deploy stays as it was:
+ * the audit trail says what happened to each process.
+ */
+export async function resume(o: DriveOptions): Promise<DeployOutcome> {
+  const env = envOf(o.config, o.environment);
+  const ledger = o.ledger;
+  const last = interruptedDeploy(ledger, o.environment);
+  if (!last) {
+    const newest = ledger.history(o.environment, 50).find((d) => !d.dryRun);
+    throw new EngineError(`nothing to resume in '${o.environment}': ${newest ? `its last deploy ${newest.id} (${newest.version}) is ${newest.status}` : 'no deploys yet'}`);
+  }
+  if (last.kind === 'deploy' && last.strategy !== env.strategy.type) {
+    throw new EngineError(`deploy ${last.id} ran as ${last.strategy}, but agentops.yaml now says ${env.strategy.type} for '${o.environment}': roll back or deploy again`);
+  }
+  const began = ledger.begin({
+    environment: o.environment,
+    version: last.version,
+    kind: last.kind,
+    strategy: last.strategy,
+    ...(last.previousVersion !== undefined ? { previousVersion: last.previousVersion } : {}),
+    weights: last.weights,
+    actor: o.actor,
+    reason: `resumes interrupted deploy ${last.id}${o.reason ? `: ${o.reason}` : ''}`,
+    idempotencyKey: `resume:${last.id}`,
+  });
+  if (began.reused) return reusedOutcome(ledger, began);
+  ledger.appendEvent(began.id, 'resumes', { deployId: last.id, weights: last.weights, error: last.error ?? null });
+  if (last.kind === 'rollback') {
+    const { reused: _r, ...d } = began;
+    return rollbackDeploy(o, env, d, last.previousVersion, false);
+  }
+  const run = runOf(o, env, began);
+  const at = last.weights[last.version];
+  const point: ResumePoint | undefined =
+    at === undefined
+      ? undefined
+      : env.strategy.type === 'canary'
+        ? { canaryStep: Math.max(0, env.strategy.steps.findLastIndex((w) => w <= at)) }
+        : env.strategy.type === 'blue-green'
+          ? { greenDeployed: true }
+          : undefined;
+  return run.drive(() => {
+    run.to('pending', 'in-progress', { note: `resuming ${last.id}${at === undefined ? ' from the start' : ` at ${at}%`}` });
+    return run.strategyFrom(point);
+  });
 }
 
 /** Stops the in-flight deploy: traffic back to the stable version, status aborted. */
@@ -492,10 +644,12 @@ export async function rollback(o: RollbackOptions): Promise<DeployOutcome> {
     return { outcome: 'rolled-back', deploy: d, reason: why, checks: ledger.checks(d.id) };
   }
   const { current, previousGood } = ledger.current(o.environment);
-  const target = o.to ?? previousGood?.version;
+  // A deploy interrupted mid-way left some traffic on its version: rolling back puts all of it on the version before.
+  const stranded = [interruptedDeploy(ledger, o.environment)].find((d) => d?.kind === 'deploy' && (d.weights[d.version] ?? 0) > 0);
+  const target = o.to ?? (stranded?.previousVersion ?? previousGood?.version);
   if (target === undefined) throw new EngineError(`environment '${o.environment}' has no earlier good version to roll back to${current ? ` (current ${current.version})` : ''}; name one with --to`);
-  if (current && target === current.version) throw new EngineError(`${target} is already the current version of '${o.environment}'`);
-  const targetDeploy = ledger.history(o.environment, 1000).find((d) => d.version === target && d.status === 'succeeded' && !d.dryRun);
+  if (current && target === current.version && !stranded) throw new EngineError(`${target} is already the current version of '${o.environment}'`);
+  const from = stranded?.version ?? current?.version;
   const began = ledger.begin({
     environment: o.environment,
     version: target,
@@ -504,26 +658,38 @@ export async function rollback(o: RollbackOptions): Promise<DeployOutcome> {
     actor: o.actor,
     ...(o.reason !== undefined ? { reason: o.reason } : {}),
     ...(o.idempotencyKey !== undefined ? { idempotencyKey: o.idempotencyKey } : {}),
-    ...(current ? { previousVersion: current.version } : {}),
+    ...(from !== undefined ? { previousVersion: from } : {}),
     dryRun: o.dryRun === true,
   });
-  const { reused, ...first } = began;
-  let d: Deploy = first;
-  if (reused) return { outcome: 'reused', deploy: d, reason: `idempotency key already used by deploy ${d.id} (${d.status})`, checks: [] };
+  if (began.reused) return reusedOutcome(ledger, began);
+  const { reused: _r, ...d } = began;
+  return rollbackDeploy(o, env, d, from, o.dryRun === true);
+}
+
+/**
+ * Drives a pending `rollback` deploy: the target is told the explicit version to serve again and
+ * its engine revision (never "undo"). As for any rollback action, `version` is what is rolled back
+ * (now 0%), `previousVersion` what serves again.
+ */
+async function rollbackDeploy(o: EngineBase, env: EnvironmentConfig, began: Deploy, from: string | undefined, dryRun: boolean): Promise<DeployOutcome> {
+  const ledger = o.ledger;
+  const target = began.version;
+  let d = began;
+  const targetDeploy = ledger.history(d.environment, 1000).find((h) => h.version === target && h.status === 'succeeded' && !h.dryRun);
   const emit = (e: Omit<EngineEvent, 'deployId'>): void => o.onEvent?.({ deployId: d.id, ...e });
-  const drv = new Driver(ledger, o.targets(env.target), d, o.dryRun === true, o.signal, emit);
-  if (!o.dryRun) d = ledger.transition(d.id, 'pending', 'in-progress', { note: `rollback to ${target}` });
-  // As for any rollback action: `version` is what is rolled back (now 0%), `previousVersion` what serves again.
+  const drv = new Driver(ledger, o.targets(env.target), d, dryRun, o.signal, emit);
+  if (!dryRun) d = ledger.transition(d.id, 'pending', 'in-progress', { note: `rollback to ${target}` });
   const r = await drv.act('rollback', 0, {
-    version: current?.version ?? target,
+    version: from ?? target,
     previousVersion: target,
     ...(targetDeploy?.engineRevision !== undefined ? { rollbackToRevision: targetDeploy.engineRevision } : {}),
   });
-  const from: DeployStatus = o.dryRun ? 'pending' : 'in-progress';
+  const status: DeployStatus = dryRun ? 'pending' : 'in-progress';
+  const plan = dryRun ? { plan: drv.plan } : {};
   if (!r.ok) {
-    d = ledger.transition(d.id, from, 'failed', { error: failure('rollback', r) });
-    return { outcome: 'failed', deploy: d, reason: d.error, checks: [], ...(o.dryRun ? { plan: drv.plan } : {}) };
+    d = ledger.transition(d.id, status, 'failed', { error: failure('rollback', r) });
+    return { outcome: 'failed', deploy: d, reason: d.error, checks: [], ...plan };
   }
-  d = ledger.transition(d.id, from, 'succeeded', { weights: { [target]: 100 }, ...(o.dryRun ? { note: 'dry run: nothing was changed' } : {}), ...revision(r) });
-  return { outcome: o.dryRun ? 'dry-run' : 'succeeded', deploy: d, checks: [], ...(o.dryRun ? { plan: drv.plan } : {}) };
+  d = ledger.transition(d.id, status, 'succeeded', { weights: { [target]: 100 }, ...(dryRun ? { note: 'dry run: nothing was changed' } : {}), ...revision(r) });
+  return { outcome: dryRun ? 'dry-run' : 'succeeded', deploy: d, checks: [], ...plan };
 }

@@ -392,12 +392,14 @@ export class Ledger {
       const { current, previousGood } = this.current(environment);
       const inFlight = this.inFlight(environment);
       const last = this.history(environment, 1)[0];
+      // An interrupted deploy left traffic where its last recorded weights say, until it is resumed or rolled back.
+      const interrupted = !inFlight && last?.status === 'interrupted' ? last : undefined;
       return {
         environment,
         ...(current ? { current: current.version } : {}),
         ...(previousGood ? { previousGood: previousGood.version } : {}),
-        weights: inFlight ? inFlight.weights : current ? { [current.version]: 100 } : {},
-        state: inFlight ? (inFlight.status as InFlightStatus) : 'idle',
+        weights: (inFlight ?? interrupted) ? (inFlight ?? (interrupted as Deploy)).weights : current ? { [current.version]: 100 } : {},
+        state: inFlight ? (inFlight.status as InFlightStatus) : interrupted ? 'interrupted' : 'idle',
         ...(inFlight ? { inFlight } : {}),
         ...(last ? { last } : {}),
       };

@@ -107,10 +107,10 @@ export interface EnvironmentStatus {
   environment: string;
   current?: string;
   previousGood?: string;
-  /** The in-flight deploy's split, else all traffic on the current version. */
+  /** The in-flight (or interrupted) deploy's split, else all traffic on the current version. */
   weights: Weights;
-  /** The in-flight deploy's status, else `idle`. */
-  state: InFlightStatus | 'idle';
+  /** The in-flight deploy's status; `interrupted` when the newest deploy's process died mid-way (weights: its last recorded split); else `idle`. */
+  state: InFlightStatus | 'interrupted' | 'idle';
   inFlight?: Deploy;
   last?: Deploy;
 }

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDeployConfig, type DeployConfig } from '../../../../src/core/deploy/config';
-import { abort, promote, rollback, runDeploy, type RunDeployOptions } from '../../../../src/core/deploy/engine';
+import { abort, interruptedDeploy, promote, resume, rollback, runDeploy, type RunDeployOptions } from '../../../../src/core/deploy/engine';
 import { otlpGuard, type Verdict } from '../../../../src/core/deploy/guard';
 import { DeployConflictError, Ledger, defaultLedgerPath } from '../../../../src/core/deploy/ledger';
 import type { TargetAction, TargetDriver } from '../../../../src/core/deploy/targets/types';
@@ -163,7 +163,7 @@ describe('deploy engine', () => {
     assert.equal(o.checks.length, 5);
   });
 
-  it('no traffic with onNoData pause: paused, never promoted; promote resumes to 100%', async () => {
+  it('no traffic with onNoData pause: paused, never promoted; promote goes on to the next step and drives the canary from there', async () => {
     await shipped('v1');
     const o = await runDeploy(opts({ guard: verdicts('no-data') }));
     assert.equal(o.outcome, 'paused');
@@ -171,9 +171,110 @@ describe('deploy engine', () => {
     assert.deepEqual(o.checks.map((c) => c.verdict), ['no-data']);
     assert.ok(!actions.some((a) => a.action === 'promote'));
     assert.equal(ledger.current('production').current?.version, 'v1');
-    const p = await promote({ config: config(), environment: 'production', ledger, targets: () => fakeTarget(actions), actor: 'bo', reason: 'low traffic, checked by hand' });
+    const before = actions.length;
+    const p = await promote({ ...opts({ guard: verdicts('pass') }), actor: 'bo', reason: 'low traffic, checked by hand' });
     assert.equal(p.outcome, 'succeeded');
+    // Argo Rollouts' promote: the next step (50%), its check, then 100%, then promotion; not straight to 100%.
+    assert.deepEqual(actions.slice(before).map((a) => [a.action, a.weight]), [['set-weight', 50], ['set-weight', 100], ['promote', 100]]);
+    assert.deepEqual(p.checks.map((c) => [c.weight, c.verdict]), [[10, 'no-data'], [50, 'pass'], [100, 'pass']]);
     assert.equal(ledger.current('production').current?.version, 'v2');
+    const promoted = ledger.events(p.deploy.id).find((e) => e.kind === 'status' && (e.data as { note?: string }).note?.startsWith('promoted by bo'));
+    assert.match((promoted?.data as { note: string }).note, /on to step 2 \(50%\)/);
+  });
+
+  it('promote --full on a paused canary: all traffic at once, no further checks', async () => {
+    await shipped('v1');
+    await runDeploy(opts({ guard: verdicts('no-data') }));
+    const before = actions.length;
+    const p = await promote({ ...opts({ guard: verdicts('breach') }), actor: 'bo', full: true });
+    assert.equal(p.outcome, 'succeeded');
+    assert.deepEqual(actions.slice(before).map((a) => [a.action, a.weight]), [['promote', 100]]);
+    assert.equal(p.checks.length, 1);
+  });
+
+  it('a promoted canary that then breaches is rolled back like any other', async () => {
+    await shipped('v1');
+    await runDeploy(opts({ guard: verdicts('no-data') }));
+    const p = await promote({ ...opts({ guard: verdicts('breach') }), actor: 'bo' });
+    assert.equal(p.outcome, 'rolled-back');
+    assert.deepEqual(p.deploy.weights, { v1: 100, v2: 0 });
+  });
+
+  /** Leaves `version` in flight at `weights` as if its process had been killed, then reconciles it. */
+  function interrupt(environment: string, version: string, strategy: string, weights: Record<string, number>, kind: 'deploy' | 'rollback' = 'deploy') {
+    const d = ledger.begin({ environment, version, strategy, actor: 'dead', kind });
+    ledger.transition(d.id, 'pending', 'in-progress');
+    if (Object.keys(weights).length > 0) ledger.setWeights(d.id, weights);
+    const r = ledger.reconcile({ isAlive: () => false });
+    assert.deepEqual(r.interrupted.map((x) => x.id), [d.id]);
+    return d.id;
+  }
+
+  it('resume: a canary interrupted at 50% re-sends 50%, checks it, and goes on; a second resume finds nothing', async () => {
+    await shipped('v1');
+    const id = interrupt('production', 'v2', 'canary', { v2: 50, v1: 50 });
+    assert.equal(interruptedDeploy(ledger, 'production')?.id, id);
+    const before = actions.length;
+    const o = await resume({ ...opts({ guard: verdicts('pass') }), actor: 'cy' });
+    assert.equal(o.outcome, 'succeeded');
+    assert.deepEqual(actions.slice(before).map((a) => [a.action, a.weight]), [['set-weight', 50], ['set-weight', 100], ['promote', 100]]);
+    assert.deepEqual(o.checks.map((c) => c.weight), [50, 100]);
+    assert.equal(o.deploy.idempotencyKey, `resume:${id}`);
+    assert.equal(o.deploy.previousVersion, 'v1');
+    assert.match(o.deploy.reason ?? '', new RegExp(`resumes interrupted deploy ${id}`));
+    assert.deepEqual(ledger.events(o.deploy.id).find((e) => e.kind === 'resumes')?.data, { deployId: id, weights: { v2: 50, v1: 50 }, error: ledger.get(id)?.error });
+    assert.equal(ledger.get(id)?.status, 'interrupted');
+    await assert.rejects(resume({ ...opts(), actor: 'cy' }), /nothing to resume in 'production': its last deploy .* is succeeded/);
+  });
+
+  it('resume: a canary interrupted before any weight starts over; blue-green with the green up only switches; a rollback is sent again', async () => {
+    await shipped('v1');
+    interrupt('production', 'v2', 'canary', {});
+    let before = actions.length;
+    let o = await resume({ ...opts({ guard: verdicts('pass') }), actor: 'cy' });
+    assert.equal(o.outcome, 'succeeded');
+    assert.deepEqual(actions.slice(before).map((a) => a.action), ['deploy', 'set-weight', 'set-weight', 'promote']);
+
+    await shipped('v1', 'bg');
+    interrupt('bg', 'v2', 'blue-green', { v2: 0, v1: 100 });
+    before = actions.length;
+    o = await resume({ ...opts({ environment: 'bg' }), actor: 'cy' });
+    assert.equal(o.outcome, 'succeeded');
+    assert.deepEqual(actions.slice(before).map((a) => [a.action, a.weight]), [['set-weight', 100]]);
+    assert.deepEqual(o.deploy.weights, { v2: 100, v1: 0 });
+
+    await shipped('v2', 'staging');
+    await shipped('v3', 'staging');
+    const d = ledger.begin({ environment: 'staging', version: 'v2', kind: 'rollback', strategy: 'direct', actor: 'dead' });
+    ledger.transition(d.id, 'pending', 'in-progress');
+    ledger.reconcile({ isAlive: () => false });
+    before = actions.length;
+    o = await resume({ ...opts({ environment: 'staging' }), actor: 'cy' });
+    assert.equal(o.outcome, 'succeeded');
+    assert.deepEqual(o.deploy.kind, 'rollback');
+    assert.deepEqual(actions.slice(before).map((a) => [a.action, a.version, a.previousVersion]), [['rollback', 'v3', 'v2']]);
+    assert.equal(ledger.current('staging').current?.version, 'v2');
+  });
+
+  it('rollback after an interrupted canary puts all traffic back on the version before it, explicitly', async () => {
+    await shipped('v0');
+    await shipped('v1');
+    interrupt('production', 'v2', 'canary', { v2: 50, v1: 50 });
+    assert.deepEqual(ledger.status().find((e) => e.environment === 'production')?.state, 'interrupted');
+    assert.deepEqual(ledger.status().find((e) => e.environment === 'production')?.weights, { v2: 50, v1: 50 });
+    const before = actions.length;
+    const r = await rollback({ config: config(), environment: 'production', ledger, targets: () => fakeTarget(actions), actor: 'bo' });
+    assert.equal(r.outcome, 'succeeded');
+    assert.deepEqual([r.deploy.kind, r.deploy.version, r.deploy.previousVersion], ['rollback', 'v1', 'v2']);
+    assert.deepEqual(actions.slice(before).map((a) => [a.action, a.version, a.previousVersion]), [['rollback', 'v2', 'v1']]);
+    assert.deepEqual(ledger.status().find((e) => e.environment === 'production')?.weights, { v1: 100 });
+    assert.equal(ledger.current('production').previousGood?.version, 'v0');
+  });
+
+  it('resume refuses when agentops.yaml changed the strategy, and when there is nothing interrupted', async () => {
+    await assert.rejects(resume({ ...opts(), actor: 'cy' }), /nothing to resume in 'production': no deploys yet/);
+    interrupt('production', 'v2', 'blue-green', { v2: 0 });
+    await assert.rejects(resume({ ...opts(), actor: 'cy' }), /ran as blue-green, but agentops.yaml now says canary/);
   });
 
   it('no traffic with onNoData fail: traffic back to stable, failed, never promoted', async () => {

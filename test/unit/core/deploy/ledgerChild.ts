@@ -4,10 +4,14 @@
  *
  *   race <file> <environment>               open, print ready, begin one deploy on a line from stdin
  *   crash <file> <slot>                      write deploys, events and checks in a loop until killed
+ *   engine <file> <slot> <targetLog>         run canary deploys through the engine (resuming an interrupted one half the time) until killed
  *   write <file> <driver>                    write a known deploy with one driver (cross-driver test)
  *   read <file> <driver>                     print what a driver reads back
  */
+import { loadDeployConfig, type DeployConfig } from '../../../../src/core/deploy/config';
+import { interruptedDeploy, resume, runDeploy } from '../../../../src/core/deploy/engine';
 import { DeployConflictError, Ledger, type DriverChoice } from '../../../../src/core/deploy/ledger';
+import { engineYaml, loggingTarget } from './engineCrashFixtures';
 
 const [mode, file, arg1] = process.argv.slice(2);
 const out = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value)}\n`);
@@ -57,6 +61,38 @@ async function crash(slot: string): Promise<void> {
   }
 }
 
+async function engine(slot: string, log: string): Promise<void> {
+  setTimeout(() => process.exit(3), 10_000).unref();
+  const ledger = await Ledger.open(file as string);
+  const config = loadDeployConfig(engineYaml, 'agentops.yaml').config as DeployConfig;
+  const environment = 'prod';
+  const prod = config.environments[environment] as DeployConfig['environments'][string];
+  // Milliseconds between steps (agentops.yaml cannot say less than a second): many deploys before each kill.
+  const fast = { ...prod, name: `slot-${slot}`, strategy: { type: 'canary' as const, steps: [10, 25, 50, 75, 100], interval: 2 }, ...(prod.guard ? { guard: { ...prod.guard, interval: 2 } } : {}) };
+  const slotted: DeployConfig = { ...config, environments: { [`slot-${slot}`]: fast } };
+  const base = {
+    config: slotted,
+    environment: `slot-${slot}`,
+    actor: `pid ${process.pid}`,
+    ledger,
+    targets: () => loggingTarget(log),
+    guard: async () => ({ verdict: 'pass' as const, samples: 10, errors: 0, rate: 0, detail: 'ok' }),
+    sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+    heartbeatMs: 50,
+  };
+  out({ ready: true, pid: process.pid });
+  for (let n = 0; ; n++) {
+    try {
+      if (interruptedDeploy(ledger, base.environment) && Math.random() < 0.5) await resume(base);
+      else await runDeploy({ ...base, version: `v${process.pid}-${n}` });
+    } catch (err) {
+      if (!(err instanceof DeployConflictError)) throw err;
+      // The previous process on this slot was killed mid-deploy: reconcile (it is gone), then go on.
+      ledger.reconcile();
+    }
+  }
+}
+
 async function write(driver: DriverChoice): Promise<void> {
   const ledger = await Ledger.open(file as string, { driver });
   const d = ledger.begin({ environment: `written-by-${driver}`, version: 'v2', strategy: 'canary', actor: driver, idempotencyKey: `key-${driver}`, weights: { v1: 90, v2: 10 } });
@@ -87,6 +123,8 @@ const main = async (): Promise<void> => {
       return race(arg1 as string);
     case 'crash':
       return crash(arg1 as string);
+    case 'engine':
+      return engine(arg1 as string, process.argv[5] as string);
     case 'write':
       return write(arg1 as DriverChoice);
     case 'read':

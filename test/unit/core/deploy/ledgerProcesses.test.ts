@@ -1,10 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Ledger, isInFlight } from '../../../../src/core/deploy/ledger';
+import { loadDeployConfig, type DeployConfig } from '../../../../src/core/deploy/config';
+import { interruptedDeploy, resume } from '../../../../src/core/deploy/engine';
+import { Ledger, isInFlight, type Deploy } from '../../../../src/core/deploy/ledger';
+import { engineYaml, loggingTarget } from './engineCrashFixtures';
 import { vscodeVersion } from '../../../harness/paths';
 
 const child = resolve('test/unit/core/deploy/ledgerChild.ts');
@@ -137,6 +140,115 @@ describe('deploy ledger across processes', function () {
     const interruptedByChildren = all.filter((d) => d.status === 'interrupted').length;
     console.log(`      (${kills} kills, ${all.length} deploys, ${interruptedByChildren} interrupted by later children, ${result.interrupted.length} by the final reconcile)`);
     ledger.close();
+  });
+
+  it('kill -9 at random points across 100+ engine deploys: each dead one is interrupted with its recorded weights, the target was told at most one action more, resume finishes it', async function () {
+    this.timeout(150_000);
+    const log = join(dir, 'target.jsonl');
+    const slots = 4;
+    let kills = 0;
+    const all = async (): Promise<Deploy[]> => {
+      const l = await Ledger.open(file);
+      try {
+        return l.environments().flatMap((env) => l.history(env, 100_000));
+      } finally {
+        l.close();
+      }
+    };
+    (await Ledger.open(file)).close();
+    for (let wave = 0; wave < 60 && (kills < 40 || (await all()).length < 100); wave++) {
+      const children = Array.from({ length: slots }, (_, slot) => run(['engine', file, String(slot), log]));
+      await Promise.all(
+        children.map(async (c) => {
+          await c.firstLine.catch(() => undefined);
+          await new Promise((r) => setTimeout(r, 10 + Math.random() * 200));
+          c.proc.kill('SIGKILL');
+          const { signal, code, stderr } = await c.exited;
+          assert.equal(signal, 'SIGKILL', `child exited on its own (${code}): ${stderr}`);
+          kills++;
+        }),
+      );
+    }
+    const deploys = await all();
+    assert.ok(deploys.length >= 100, `only ${deploys.length} deploys`);
+
+    const ledger = await Ledger.open(file);
+    try {
+      assert.equal(ledger.db.prepare('PRAGMA integrity_check').get()?.integrity_check, 'ok');
+      const result = ledger.reconcile();
+      assert.deepEqual(result.running, []);
+      // What the target was told, per deploy (a kill mid-append leaves at most a half last line).
+      const told = new Map<string, [string, number][]>();
+      for (const line of readFileSync(log, 'utf8').split('\n')) {
+        let a: { deployId: string; action: string; weight: number };
+        try {
+          a = JSON.parse(line) as typeof a;
+        } catch {
+          continue;
+        }
+        told.set(a.deployId, [...(told.get(a.deployId) ?? []), [a.action, a.weight]]);
+      }
+      const byId = new Map(deploys.map((d) => [d.id, d]));
+      let interrupted = 0;
+      let resumedByChildren = 0;
+      let oneAhead = 0;
+      for (const before of deploys) {
+        const d = ledger.get(before.id) as Deploy;
+        assert.ok(!isInFlight(d.status), `${d.id} still ${d.status} after reconcile`);
+        const events = ledger.events(d.id);
+        assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
+        const recorded = events.filter((e) => e.kind === 'action').map((e) => {
+          const a = e.data as { action: string; weight: number };
+          return [a.action, a.weight] as [string, number];
+        });
+        const sent = told.get(d.id) ?? [];
+        // Every recorded action was sent, in order; a kill between the target's answer and the ledger write leaves one more.
+        assert.deepEqual(sent.slice(0, recorded.length), recorded, `${d.id}: the ledger records actions the target was not told`);
+        assert.ok(sent.length - recorded.length <= 1, `${d.id}: the target was told ${sent.length - recorded.length} actions the ledger does not have`);
+        if (sent.length > recorded.length) oneAhead++;
+        const lastWeights = events.filter((e) => e.kind === 'weights').at(-1)?.data as { weights: Record<string, number> } | undefined;
+        if (d.status === 'succeeded') assert.deepEqual(recorded.at(-1), ['promote', 100]);
+        if (d.status === 'interrupted') {
+          interrupted++;
+          const mark = events.at(-1);
+          assert.equal(mark?.kind, 'interrupted');
+          assert.deepEqual((mark?.data as { weights: unknown }).weights, lastWeights?.weights ?? d.weights);
+        }
+        const resumed = /^resumes interrupted deploy (\w+)/.exec(d.reason ?? '')?.[1];
+        if (resumed && recorded.length > 0) {
+          resumedByChildren++;
+          const from = byId.get(resumed);
+          assert.ok(from, `${d.id} resumes an unknown deploy ${resumed}`);
+          const w = ledger.get(resumed)?.weights[from.version];
+          // The resumed deploy first re-sends the weight its predecessor recorded (or starts over when it recorded none).
+          assert.deepEqual(recorded[0], w === undefined ? ['deploy', 10] : ['set-weight', w]);
+        }
+      }
+      // Resume what the last children left interrupted: each ends at 100% of its version.
+      const config = loadDeployConfig(engineYaml, 'agentops.yaml').config as DeployConfig;
+      const prod = config.environments.prod as DeployConfig['environments'][string];
+      let finished = 0;
+      for (let slot = 0; slot < slots; slot++) {
+        const environment = `slot-${slot}`;
+        const left = interruptedDeploy(ledger, environment);
+        if (!left) continue;
+        const o = await resume({
+          config: { ...config, environments: { [environment]: { ...prod, name: environment, strategy: { type: 'canary', steps: [10, 25, 50, 75, 100], interval: 1 } } } },
+          environment,
+          actor: 'test',
+          ledger,
+          targets: () => loggingTarget(log),
+          guard: async () => ({ verdict: 'pass', samples: 10, errors: 0, rate: 0, detail: 'ok' }),
+          sleep: async () => undefined,
+        });
+        assert.equal(o.outcome, 'succeeded', o.reason);
+        assert.equal(ledger.current(environment).current?.version, left.version);
+        finished++;
+      }
+      console.log(`      (${kills} kills, ${deploys.length} deploys, ${interrupted} interrupted, ${resumedByChildren} resumed by later children, ${oneAhead} with the target one action ahead, ${finished} resumed at the end)`);
+    } finally {
+      ledger.close();
+    }
   });
 
   it('a file written by better-sqlite3 (Node 20) reads in node:sqlite (Node 24), and the other way round', async function () {
