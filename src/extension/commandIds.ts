@@ -21,6 +21,7 @@ export const CommandIds = {
   rollback: 'agentOps.deploy.rollback',
   promote: 'agentOps.deploy.promote',
   abort: 'agentOps.deploy.abort',
+  resumeDeploy: 'agentOps.deploy.resume',
   showDeployHistory: 'agentOps.deploy.showHistory',
   refreshDeployHistory: 'agentOps.deploy.refreshHistory',
 } as const;

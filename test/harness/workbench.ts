@@ -112,6 +112,54 @@ export class Workbench {
     return (await lines.innerText()).replace(/\u00a0/g, ' ');
   }
 
+  /**
+   * In the quick input a command opened (a quick pick, an input box): types `text` and accepts the
+   * row labelled `label` once it is the focused one (default: accepts what was typed, for an input box
+   * or a pick that offers the typed value).
+   */
+  async answerQuickInput(text: string, label?: string, timeoutMs = 15_000): Promise<void> {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: timeoutMs });
+    await input.fill(text);
+    if (label !== undefined) {
+      const row = this.page.locator('.quick-input-list .monaco-list-row.focused').filter({ has: this.page.locator('.label-name', { hasText: exactly(label) }) });
+      await row.waitFor({ state: 'visible', timeout: timeoutMs });
+    }
+    await input.press('Enter');
+  }
+
+  /** The title of the quick input now open (waits for it to be `expected` when given). */
+  async quickInputTitle(expected?: RegExp, timeoutMs = 15_000): Promise<string> {
+    const title = this.page.locator('.quick-input-widget .quick-input-title');
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = (await title.innerText({ timeout: timeoutMs }).catch(() => '')).trim();
+      if (!expected || expected.test(text) || Date.now() > deadline) return text;
+      await this.page.waitForTimeout(100);
+    }
+  }
+
+  /** Clicks `button` of the modal dialog now open; returns the dialog's message and detail. */
+  async answerDialog(button: string, timeoutMs = 15_000): Promise<string> {
+    const dialog = this.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: timeoutMs });
+    const text = await dialog.innerText();
+    await dialog.locator('.dialog-buttons .monaco-button', { hasText: exactly(button) }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: timeoutMs });
+    return text;
+  }
+
+  /** Waits for a notification toast whose message matches `pattern`; returns its message. */
+  async notification(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = (await this.notifications()).find((m) => pattern.test(m));
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) throw new Error(`no notification matching ${pattern} within ${timeoutMs} ms; shown: ${JSON.stringify(await this.notifications())}`);
+      await this.page.waitForTimeout(200);
+    }
+  }
+
   /** Messages of the notification toasts now on screen. */
   async notifications(): Promise<string[]> {
     return this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();

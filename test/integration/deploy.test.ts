@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as assert from 'node:assert/strict';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
@@ -124,5 +124,36 @@ describe('Deploys', () => {
 
   it('loaded the deploy core lazily, with the first deploy command', () => {
     assert.ok(api.loadedLazyModules().includes('deploy'));
+  });
+
+  it('a deploy whose CLI process was killed shows as interrupted; Resume Interrupted Deploy finishes it', async function () {
+    const plainNode = process.env.AGENTOPS_TEST_PLAIN_NODE;
+    if (!plainNode) return this.skip();
+    const extension = vscode.extensions.getExtension('agent-ops.agent-ops');
+    assert.ok(extension, 'the extension is installed');
+    const cli = vscode.Uri.joinPath(vscode.Uri.file(extension.extensionPath), 'dist', 'cli.js').fsPath;
+    const cwd = workspaceFile('.').fsPath;
+    const third = `it-${run}-c`;
+    // deploy.sh sleeps SAMPLE_DEPLOY_SECONDS: the CLI is inside the target action when it is killed.
+    const child = spawn(plainNode, [cli, 'deploy', 'staging', third, '--yes'], { cwd, env: { ...process.env, SAMPLE_DEPLOY_SECONDS: '60' }, detached: true, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    await eventually(
+      'the CLI deploy in flight',
+      async () => {
+        const { stdout } = await promisify(execFile)(plainNode, [cli, 'status', '--json'], { cwd, timeout: 30_000 });
+        const staging = (JSON.parse(stdout) as { environments: { environment: string; state: string }[] }).environments.find((e) => e.environment === 'staging');
+        return staging?.state === 'in-progress' ? true : undefined;
+      },
+      20_000,
+    );
+    process.kill(-(child.pid as number), 'SIGKILL');
+    await exited;
+    await api.deploys.refresh();
+    const deploys = await stagingDeploys(api, 'the killed deploy marked interrupted', (ds) => ds[0]?.description.includes(third) === true && ds[0].label.includes('interrupted'));
+    assert.equal(deploys[0]?.label, 'Deploy: interrupted');
+    const r = await vscode.commands.executeCommand<DeployCommandResult | undefined>('agentOps.deploy.resume', 'staging', { yes: true });
+    assert.ok(r, 'the resume command returned an outcome');
+    assert.deepEqual([r.outcome, r.version, r.status], ['succeeded', third, 'succeeded']);
+    await stagingDeploys(api, 'the resumed deploy on top', (ds) => ds[0]?.description.includes(third) === true && ds[0].label === 'Deploy: succeeded');
   });
 });

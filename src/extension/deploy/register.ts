@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { DeployConfig, EnvironmentConfig, Strategy, Target } from '../../core/deploy/config';
 import type { DeployOutcome, EngineBase } from '../../core/deploy/engine/index';
-import type { Ledger } from '../../core/deploy/ledger/index';
+import type { GuardFn } from '../../core/deploy/guard/index';
+import type { Deploy, Ledger } from '../../core/deploy/ledger/index';
 import type { DeployViewApi, DeployViewRow } from '../api';
 import { CommandIds } from '../commandIds';
 import { commandResult, DeployService, type DeployCommandResult, type DeploySnapshot } from './service';
@@ -17,7 +18,8 @@ export const deployHistoryViewId = 'agentOps.deployHistory';
  * argument is passed and every step asks.
  *   agentOps.deploy.run(env?, version?, { yes?, strategy?, reason? })
  *   agentOps.deploy.rollback(env?, toVersion?, { yes?, reason? })   toVersion undefined: the last good version
- *   agentOps.deploy.promote(env?, { yes?, reason? }) / agentOps.deploy.abort(env?, { yes?, reason? })
+ *   agentOps.deploy.promote(env?, { yes?, reason?, full? }) / agentOps.deploy.abort(env?, { yes?, reason? })
+ *   agentOps.deploy.resume(env?, { yes?, reason? })   an interrupted deploy, from its recorded weight
  * Each resolves to a DeployCommandResult (the outcome, plain data), or undefined when cancelled or refused.
  */
 export interface DeployCommandOptions {
@@ -25,6 +27,8 @@ export interface DeployCommandOptions {
   /** `direct`, `blue-green`, or the environment's own configured strategy type. */
   strategy?: string;
   reason?: string;
+  /** Promote: all traffic now, skipping a paused canary's remaining steps (default: its next step). */
+  full?: boolean;
 }
 
 interface Loaded {
@@ -45,6 +49,8 @@ export function registerDeploy(context: vscode.ExtensionContext, log: vscode.Log
   status.name = vscode.l10n.t('Agent Ops Deploy Status');
   status.command = CommandIds.showDeployHistory;
   const commands = new DeployCommands(service, log);
+  /** Interrupted deploys already offered for resuming in this window. */
+  const told = new Set<string>();
 
   let debounce: NodeJS.Timeout | undefined;
   const reloadSoon = () => {
@@ -87,17 +93,31 @@ export function registerDeploy(context: vscode.ExtensionContext, log: vscode.Log
     service.onDidChange((snap) => {
       updateStatus(status, snap);
       view.description = snap.headline ? `${snap.headline.environment}: ${snap.headline.version}` : undefined;
+      for (const d of newlyInterrupted(snap, told)) void offerResume(d);
     }),
     vscode.commands.registerCommand(CommandIds.deploy, (env?: string, version?: string, options?: DeployCommandOptions) => commands.deploy(env, version, options ?? {})),
     vscode.commands.registerCommand(CommandIds.rollback, (env?: string, to?: string, options?: DeployCommandOptions) => commands.rollback(env, to, options ?? {})),
     vscode.commands.registerCommand(CommandIds.promote, (env?: string, options?: DeployCommandOptions) => commands.end('promote', env, options ?? {})),
     vscode.commands.registerCommand(CommandIds.abort, (env?: string, options?: DeployCommandOptions) => commands.end('abort', env, options ?? {})),
+    vscode.commands.registerCommand(CommandIds.resumeDeploy, (env?: string, options?: DeployCommandOptions) => commands.resume(env, options ?? {})),
     vscode.commands.registerCommand(CommandIds.showDeployHistory, async () => {
       await vscode.commands.executeCommand(`${deployHistoryViewId}.focus`);
       await service.reload();
     }),
     vscode.commands.registerCommand(CommandIds.refreshDeployHistory, () => service.reload()),
   );
+
+  // A ledger in the workspace: read it once the window has settled, so the status bar shows where
+  // each environment stands and an interrupted deploy is offered for resuming without a command first.
+  if (folder) {
+    const early = setTimeout(() => {
+      void vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, '.agentops', 'ledger.sqlite')).then(
+        () => service.reload(),
+        () => undefined,
+      );
+    }, 3000);
+    context.subscriptions.push({ dispose: () => clearTimeout(early) });
+  }
 
   return {
     async rows(depth = 1) {
@@ -108,6 +128,34 @@ export function registerDeploy(context: vscode.ExtensionContext, log: vscode.Log
     },
     statusBarText: () => (status.text === '' ? undefined : status.text),
   };
+}
+
+/** The environments whose newest deploy is interrupted and not yet offered in this window. */
+function newlyInterrupted(snap: DeploySnapshot, told: Set<string>): Deploy[] {
+  const out: Deploy[] = [];
+  for (const env of snap.environments) {
+    const newest = env.deploys.find((r) => !r.deploy.dryRun)?.deploy;
+    if (newest?.status !== 'interrupted' || told.has(newest.id)) continue;
+    told.add(newest.id);
+    out.push(newest);
+  }
+  return out;
+}
+
+async function offerResume(d: Deploy): Promise<void> {
+  const resume = vscode.l10n.t('Resume');
+  const rollBack = vscode.l10n.t('Roll Back');
+  const history = vscode.l10n.t('Show History');
+  const at = weightsText(d.weights) || vscode.l10n.t('its start');
+  const answer = await vscode.window.showWarningMessage(
+    vscode.l10n.t('The {0} of {1} to {2} was interrupted at {3}: {4}', d.kind, d.version, d.environment, at, d.error ?? ''),
+    resume,
+    rollBack,
+    history,
+  );
+  if (answer === resume) await vscode.commands.executeCommand(CommandIds.resumeDeploy, d.environment);
+  else if (answer === rollBack) await vscode.commands.executeCommand(CommandIds.rollback, d.environment);
+  else if (answer === history) await vscode.commands.executeCommand(CommandIds.showDeployHistory);
 }
 
 function updateStatus(item: vscode.StatusBarItem, snap: DeploySnapshot): void {
@@ -214,7 +262,7 @@ class DeployCommands {
         version,
         strategy,
         ...(options.reason !== undefined ? { reason: options.reason } : {}),
-        ...(env.guard ? { guard: core.createGuard(env.guard, { cwd: l.folder.fsPath, environ: process.env }) } : {}),
+        ...guardOf(core, env, l),
       }),
     );
   }
@@ -283,19 +331,60 @@ class DeployCommands {
     const env = this.environmentOf(l, envName);
     if (!env) return undefined;
     const running = inFlight.find((d) => d.environment === envName);
+    // A paused canary goes on to its next step (Argo Rollouts' promote); "all traffic" skips the rest.
+    const next = running && running.status === 'paused' && running.strategy === 'canary' && env.strategy.type === 'canary' ? env.strategy.steps.find((w) => w > (running.weights[running.version] ?? 0)) : undefined;
+    let full = options.full === true || next === undefined;
     if (options.yes !== true) {
       const summary = running ? vscode.l10n.t('{0}: {1} ({2})', running.version, statusText(running.status), weightsText(running.weights)) : vscode.l10n.t('No deploy is in flight.');
-      const ok =
-        action === 'promote'
-          ? await confirm(env, vscode.l10n.t('Promote {0} in {1} to all traffic?', running?.version ?? '?', envName), summary, vscode.l10n.t('Promote'))
-          : await confirm({ ...env, protected: false }, vscode.l10n.t('Abort the deploy of {0} in {1}? Traffic returns to the stable version.', running?.version ?? '?', envName), summary, vscode.l10n.t('Abort Deploy'));
-      if (!ok) return undefined;
+      if (action === 'promote' && !full && next !== undefined) {
+        const nextStep = vscode.l10n.t('Next Step ({0}%)', String(next));
+        const all = vscode.l10n.t('All Traffic Now');
+        const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Promote {0} in {1}?', running?.version ?? '?', envName), { modal: true, detail: vscode.l10n.t('{0}\nNext step: {1}% with its guard checks; all traffic now skips the remaining steps and checks.', summary, String(next)) }, nextStep, all);
+        if (answer === undefined || !(await confirm(env, '', '', '', true))) return undefined;
+        full = answer === all;
+      } else {
+        const ok =
+          action === 'promote'
+            ? await confirm(env, vscode.l10n.t('Promote {0} in {1} to all traffic?', running?.version ?? '?', envName), summary, vscode.l10n.t('Promote'))
+            : await confirm({ ...env, protected: false }, vscode.l10n.t('Abort the deploy of {0} in {1}? Traffic returns to the stable version.', running?.version ?? '?', envName), summary, vscode.l10n.t('Abort Deploy'));
+        if (!ok) return undefined;
+      }
     }
     const title = action === 'promote' ? vscode.l10n.t('Promoting {0}', envName) : vscode.l10n.t('Aborting the deploy in {0}', envName);
     return this.run(title, l, (core, base) => {
       const o = { ...base, environment: envName, ...(options.reason !== undefined ? { reason: options.reason } : {}) };
-      return action === 'promote' ? core.promote(o) : core.abort(o);
+      return action === 'promote' ? core.promote({ ...o, full, ...guardOf(core, env, l) }) : core.abort(o);
     });
+  }
+
+  async resume(envArg: string | undefined, options: DeployCommandOptions): Promise<DeployCommandResult | undefined> {
+    const l = await this.prepare('resume');
+    if (!l) return undefined;
+    const core = await this.service.core();
+    const stranded = await this.service.withLedger(l.folder, (ledger) => Object.keys(l.config.environments).flatMap((name) => [core.interruptedDeploy(ledger, name)].filter((d) => d !== undefined)));
+    let envName = envArg;
+    if (envName === undefined) {
+      if (stranded.length === 0) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('No deploy was interrupted.'));
+        return undefined;
+      }
+      const picked = await vscode.window.showQuickPick(
+        stranded.map((d) => ({ label: d.environment, description: `${d.version} · ${weightsText(d.weights) || vscode.l10n.t('its start')}`, detail: d.error })),
+        { title: vscode.l10n.t('Resume: environment with an interrupted deploy'), ignoreFocusOut: true },
+      );
+      envName = picked?.label;
+    }
+    if (envName === undefined) return undefined;
+    const env = this.environmentOf(l, envName);
+    if (!env) return undefined;
+    const d = stranded.find((x) => x.environment === envName);
+    if (options.yes !== true) {
+      const summary = d ? vscode.l10n.t('{0} was at {1}; the target is told that weight again, then the {2} goes on from there.', d.version, weightsText(d.weights) || vscode.l10n.t('its start'), d.strategy) : vscode.l10n.t('No deploy was interrupted.');
+      if (!(await confirm(env, vscode.l10n.t('Resume the deploy of {0} to {1}?', d?.version ?? '?', envName), summary, vscode.l10n.t('Resume')))) return undefined;
+    }
+    return this.run(vscode.l10n.t('Resuming the deploy in {0}', envName), l, (c, base) =>
+      c.resume({ ...base, environment: envName, ...(options.reason !== undefined ? { reason: options.reason } : {}), ...guardOf(c, env, l) }),
+    );
   }
 
   /** Runs one engine call under a cancellable progress notification; reports the outcome; reloads the history. */
@@ -353,6 +442,11 @@ class DeployCommands {
     const show = vscode.l10n.t('Show Log');
     if ((await vscode.window.showErrorMessage(message, show)) === show) this.log.show(true);
   }
+}
+
+/** The environment's guard as the engine calls it (none when agentops.yaml has none). */
+function guardOf(core: Awaited<ReturnType<DeployService['core']>>, env: EnvironmentConfig, l: Loaded): { guard?: GuardFn } {
+  return env.guard ? { guard: core.createGuard(env.guard, { cwd: l.folder.fsPath, environ: process.env }) } : {};
 }
 
 async function pickEnvironment(l: Loaded, title: string, current?: (name: string) => string | undefined, inFlight?: (name: string) => string | undefined): Promise<string | undefined> {
@@ -434,10 +528,9 @@ function targetText(t: Target): string {
   }
 }
 
-/** A modal with the summary; a protected environment also needs its name typed. */
-async function confirm(env: EnvironmentConfig, question: string, summary: string, action: string): Promise<boolean> {
-  const answer = await vscode.window.showWarningMessage(question, { modal: true, detail: summary }, action);
-  if (answer !== action) return false;
+/** A modal with the summary (`answered`: the caller asked already); a protected environment also needs its name typed. */
+async function confirm(env: EnvironmentConfig, question: string, summary: string, action: string, answered = false): Promise<boolean> {
+  if (!answered && (await vscode.window.showWarningMessage(question, { modal: true, detail: summary }, action)) !== action) return false;
   if (!env.protected) return true;
   const typed = await vscode.window.showInputBox({
     title: vscode.l10n.t('{0} is protected', env.name),
