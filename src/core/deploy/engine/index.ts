@@ -48,7 +48,7 @@ export interface RunDeployOptions extends EngineBase {
   /** How often the ledger heartbeat is written while driving a deploy; default 5 s. */
   heartbeatMs?: number;
   /**
-   * Told of an automatic rollback (consecutive guard breaches). Default: an Alertmanager notifier
+   * Told of an automatic rollback (consecutive guard breaches, or no data with `onNoData: fail`). Default: an Alertmanager notifier
    * when the guard has `alertmanager` (its URL's `${env:VAR}` from the process environment), else
    * none; `false`: none. A failure is recorded as a `notify-failed` event, never fails the rollback.
    */
@@ -388,7 +388,11 @@ class Run {
         if (v.verdict === 'pass') break;
         if (v.verdict === 'no-data') {
           const why = `no data at ${weight}% (step ${i + 1}): ${v.detail}`;
-          if (guard.onNoData === 'fail') return await this.rollBack('failed', why);
+          if (guard.onNoData === 'fail') {
+            const out = await this.rollBack('failed', why);
+            await notifyRollback(o, this.ledger, (e) => this.emit(e), out, { agent: o.config.agent, weight, threshold: guard.maxErrorRate, reason: why, at: this.clock() }, guard.alertmanager);
+            return out;
+          }
           this.to('in-progress', 'paused', { note: `${why}; promote to go on to the next step, or abort / roll back` });
           return this.done('paused', why);
         }
@@ -437,7 +441,8 @@ async function notifyRollback(
       environment: d.environment,
       version: d.version,
       ...(d.previousVersion !== undefined ? { previousVersion: d.previousVersion } : {}),
-      rolledBack: out.outcome === 'rolled-back',
+      // Traffic is back on the stable version (a guard failure ends `failed` with it put back too).
+      rolledBack: (d.weights[d.version] ?? 0) === 0,
       ...n,
     });
     ledger.appendEvent(d.id, 'notified', { what: 'rollback' });

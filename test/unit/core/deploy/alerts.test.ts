@@ -139,6 +139,22 @@ describe('deploy alerts (Alertmanager)', () => {
       assert.equal(got.length, 1);
     });
 
+    it('no data with onNoData: fail notifies too (traffic put back, the deploy failed); a failed rollback action says rolledBack: false', async () => {
+      const got: RollbackNotice[] = [];
+      const failing = loadDeployConfig(
+        `agent: support-bot\nenvironments:\n  production:\n    target: { type: command, run: [x] }\n    strategy: { type: canary, steps: [10, 100], interval: 1s }\n    guard:\n      source: { type: otlp }\n      onNoData: fail\n`,
+        'agentops.yaml',
+      ).config as DeployConfig;
+      const o = await runDeploy(opts({ config: failing, guard: verdict('no-data'), notifyRollback: async (n) => void got.push(n) }));
+      assert.equal(o.outcome, 'failed');
+      assert.equal(got.length, 1);
+      assert.equal(got[0]?.rolledBack, true);
+      assert.match(got[0]?.reason ?? '', /^no data at 10%/);
+      const stuck = await runDeploy(opts({ version: 'v3', guard: verdict('breach'), targets: () => ({ type: 'command', run: async (a) => (a.action === 'rollback' ? { ok: false, output: '', error: 'exit 1' } : { ok: true, output: '' }) }), notifyRollback: async (n) => void got.push(n) }));
+      assert.equal(stuck.outcome, 'failed');
+      assert.equal(got[1]?.rolledBack, false);
+    });
+
     it('a failing notifier is a notify-failed event and the rollback stands', async () => {
       const events: string[] = [];
       const o = await runDeploy(opts({ guard: verdict('breach'), notifyRollback: () => Promise.reject(new Error('connection refused')), onEvent: (e) => events.push(`${e.kind}: ${e.message}`) }));
