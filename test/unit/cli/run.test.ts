@@ -113,7 +113,7 @@ describe('cli', () => {
       const help = onlyJson((await cli(['help', '--json'])).stdout);
       assert.deepEqual(
         (help.commands as { name: string }[]).map((c) => c.name),
-        ['abort', 'deploy', 'help', 'history', 'promote', 'rollback', 'route', 'status', 'tokens', 'trace', 'validate', 'version'],
+        ['abort', 'deploy', 'help', 'history', 'promote', 'resume', 'rollback', 'route', 'status', 'tokens', 'trace', 'validate', 'version'],
       );
       assert.deepEqual(help.exitCodes, { ok: 0, gateFailed: 1, badInput: 2 });
     });
@@ -121,7 +121,7 @@ describe('cli', () => {
     it('reports errors as one JSON document too, with the message on stderr', async () => {
       const r = await cli(['--json', 'nope']);
       assert.equal(r.code, 2);
-      assert.deepEqual(onlyJson(r.stdout), { error: { kind: 'usage', message: "unknown command 'nope'", commands: ['abort', 'deploy', 'help', 'history', 'promote', 'rollback', 'route', 'status', 'tokens', 'trace', 'validate', 'version'] } });
+      assert.deepEqual(onlyJson(r.stdout), { error: { kind: 'usage', message: "unknown command 'nope'", commands: ['abort', 'deploy', 'help', 'history', 'promote', 'resume', 'rollback', 'route', 'status', 'tokens', 'trace', 'validate', 'version'] } });
       assert.match(r.stderr, /unknown command 'nope'/);
     });
   });
