@@ -1,6 +1,7 @@
 import { CommandRegistry } from '../registry';
 import { abortCommand, deployCommand, historyCommand, promoteCommand, resumeCommand, rollbackCommand, statusCommand } from './deploy';
 import { helpCommand } from './help';
+import { reportCommand } from './report';
 import { routeCommand } from './route';
 import { tokensCommand } from './tokens';
 import { traceCommand } from './trace';
@@ -22,6 +23,7 @@ export function createRegistry(): CommandRegistry {
   registry.register(resumeCommand);
   registry.register(historyCommand);
   registry.register(statusCommand);
+  registry.register(reportCommand);
   registry.register(helpCommand(registry));
   return registry;
 }

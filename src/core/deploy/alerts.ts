@@ -37,6 +37,10 @@ export interface PostableAlert {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   startsAt: string;
+  /** A past time resolves the alert (the monitor posts its resolved alerts with it). */
+  endsAt?: string;
+  /** Where the alert comes from, a link Alertmanager shows. */
+  generatorURL?: string;
 }
 
 const pct = (x: number): string => `${(Math.round(x * 10_000) / 100).toString()}%`;
@@ -72,27 +76,34 @@ export interface AlertmanagerOptions {
 
 /** A notifier POSTing to `{url}/api/v2/alerts`; rejects with the reason when Alertmanager does not take the alert. */
 export function alertmanagerNotifier(url: string, options: AlertmanagerOptions = {}): RollbackNotifier {
+  return (notice) => postAlertmanager(url, [rollbackAlert(notice)], options, 'guard.alertmanager.url');
+}
+
+/**
+ * POSTs alerts to Alertmanager's v2 API (`{url}/api/v2/alerts`), `${env:VAR}` in the URL substituted
+ * (`field` names the setting in that error). Shared by the deploy rollback notice and the monitor's
+ * alerts. Rejects with the reason when the request fails or Alertmanager does not take the alerts.
+ */
+export async function postAlertmanager(url: string, alerts: readonly PostableAlert[], options: AlertmanagerOptions = {}, field = 'alertmanager.url'): Promise<void> {
   const fetchFn = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  return async (notice) => {
-    const u = substitute(url, { environ: options.environ ?? {} }, 'guard.alertmanager.url');
-    if (!u.ok) throw new Error(u.error);
-    const endpoint = `${u.value.replace(/\/+$/, '')}/api/v2/alerts`;
-    let res: Response;
-    try {
-      res = await fetchFn(endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify([rollbackAlert(notice)]),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      throw new Error(`POST ${endpoint} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-    }
-    if (!res.ok) {
-      const text = (await res.text().catch(() => '')).trim().slice(0, 300);
-      throw new Error(`POST ${endpoint}: HTTP ${res.status}${text ? ` ${text}` : ''}`);
-    }
-    await res.arrayBuffer().catch(() => undefined);
-  };
+  const u = substitute(url, { environ: options.environ ?? {} }, field);
+  if (!u.ok) throw new Error(u.error);
+  const endpoint = `${u.value.replace(/\/+$/, '')}/api/v2/alerts`;
+  let res: Response;
+  try {
+    res = await fetchFn(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(alerts),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    throw new Error(`POST ${endpoint} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  if (!res.ok) {
+    const text = (await res.text().catch(() => '')).trim().slice(0, 300);
+    throw new Error(`POST ${endpoint}: HTTP ${res.status}${text ? ` ${text}` : ''}`);
+  }
+  await res.arrayBuffer().catch(() => undefined);
 }

@@ -18,6 +18,7 @@
  */
 import { isMap, isScalar, isSeq, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
 import { deployConfigSchemaProperties } from '../deploy/config';
+import { monitorConfigSchemaProperties } from '../monitor/config';
 import { describeNode, keyText, parseAgentopsYaml, ProblemSink, sectionOf, suggest, type AgentopsYaml, type ConfigPath, type ConfigProblem } from '../config/agentopsYaml';
 import { ruleIds, type ExpectedCall, type FindingSeverity, type RuleId, type TrajectoryConfig } from './findings';
 import type { JsonValue } from './model';
@@ -435,14 +436,14 @@ function buildSchema(): Schema {
 /** JSON Schema (draft-07) of the `trajectory:` section, for YAML completion and validation in the editor. */
 export const trajectoryConfigSchema: Readonly<Schema> = buildSchema();
 
-/** The JSON Schema of the whole agentops.yaml (deploy sections from core/deploy/config): schemas/agentops.schema.json. */
+/** The JSON Schema of the whole agentops.yaml (deploy sections from core/deploy/config, alerts and drift from core/monitor/config): schemas/agentops.schema.json. */
 export function agentopsSchema(): Schema {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'agentops.yaml',
-    description: 'Agent Ops workspace configuration: deploy environments (docs/deploy-config.md) and the trajectory validator (docs/trajectory-rules.md).',
+    description: 'Agent Ops workspace configuration: deploy environments (docs/deploy-config.md), the trajectory validator (docs/trajectory-rules.md), alerts and drift (docs/monitoring.md).',
     type: 'object',
-    properties: { ...deployConfigSchemaProperties, trajectory: trajectoryConfigSchema },
+    properties: { ...deployConfigSchemaProperties, trajectory: trajectoryConfigSchema, ...monitorConfigSchemaProperties },
     additionalProperties: true,
   };
 }

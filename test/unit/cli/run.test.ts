@@ -68,6 +68,9 @@ const crasher: CliCommand = {
   },
 };
 
+/** Every `agentops` command, in the order help lists them (alphabetical). */
+const commandNames = ['abort', 'deploy', 'help', 'history', 'promote', 'report', 'resume', 'rollback', 'route', 'status', 'tokens', 'trace', 'validate', 'version'];
+
 describe('cli', () => {
   describe('help and version', () => {
     it('--help lists every command and the exit codes', async () => {
@@ -113,7 +116,7 @@ describe('cli', () => {
       const help = onlyJson((await cli(['help', '--json'])).stdout);
       assert.deepEqual(
         (help.commands as { name: string }[]).map((c) => c.name),
-        ['abort', 'deploy', 'help', 'history', 'promote', 'resume', 'rollback', 'route', 'status', 'tokens', 'trace', 'validate', 'version'],
+        commandNames,
       );
       assert.deepEqual(help.exitCodes, { ok: 0, gateFailed: 1, badInput: 2 });
     });
@@ -121,7 +124,7 @@ describe('cli', () => {
     it('reports errors as one JSON document too, with the message on stderr', async () => {
       const r = await cli(['--json', 'nope']);
       assert.equal(r.code, 2);
-      assert.deepEqual(onlyJson(r.stdout), { error: { kind: 'usage', message: "unknown command 'nope'", commands: ['abort', 'deploy', 'help', 'history', 'promote', 'resume', 'rollback', 'route', 'status', 'tokens', 'trace', 'validate', 'version'] } });
+      assert.deepEqual(onlyJson(r.stdout), { error: { kind: 'usage', message: "unknown command 'nope'", commands: commandNames } });
       assert.match(r.stderr, /unknown command 'nope'/);
     });
   });
@@ -139,7 +142,7 @@ describe('cli', () => {
       const r = await cli(['deploy-everything']);
       assert.equal(r.code, 2);
       assert.equal(r.stdout, '');
-      assert.match(r.stderr, /^agentops: unknown command 'deploy-everything'\nCommands: abort, deploy, help, history, promote, rollback, route, status, tokens, trace, validate, version\./);
+      assert.match(r.stderr, new RegExp(`^agentops: unknown command 'deploy-everything'\nCommands: ${commandNames.join(', ')}\\.`));
     });
 
     it('2 with help on stderr when no command is given', async () => {
