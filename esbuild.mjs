@@ -59,6 +59,8 @@ const lazyModules = {
   trajectoryWorker: 'src/core/trajectory/fileWorker.ts',
   // The deploy core and its ledger for the editor's deploy commands (node:sqlite only in the extension host).
   deploy: 'src/extension/deploy/deployCore.ts',
+  // The OTLP/HTTP collector's thread (startCollectorInWorker): the editor's event loop never parses a body or waits on an fsync.
+  collectorWorker: 'src/core/monitor/collector/collectorWorker.ts',
 };
 
 /** `import('…/core/<name>/index')` of a lazy module (the name is its file in dist/lazy). */

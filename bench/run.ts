@@ -9,6 +9,7 @@ import { readLines } from '../src/core/io/readLines';
 import { benchTokens } from './tokens';
 import { benchTrace } from './trace';
 import { benchTrajectory } from './trajectory';
+import { benchCollector } from './collector';
 import { median } from './measure';
 
 /**
@@ -20,7 +21,7 @@ const corpus = process.env.AGENTOPS_CORPUS ?? resolve(repo, '..', 'shared', 'fix
 
 async function main(): Promise<void> {
   console.log(`Node ${process.version}, ${process.platform}-${process.arch}\n`);
-  const only = process.env.BENCH_ONLY; // io | tokens | trace | trajectory: run one part
+  const only = process.env.BENCH_ONLY; // io | tokens | trace | trajectory | collector: run one part
   if (!only || only === 'io') {
     await benchLineReader();
     benchCliStartup();
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   if (!only || only === 'tokens') await benchTokens();
   if (!only || only === 'trace') await benchTrace();
   if (!only || only === 'trajectory') await benchTrajectory();
+  if (!only || only === 'collector') await benchCollector();
 }
 
 /** Our line reader (numbers lines, keeps a half-written last line) vs node:readline. */

@@ -1,4 +1,5 @@
 import { CommandRegistry } from '../registry';
+import { collectCommand } from './collect';
 import { abortCommand, deployCommand, historyCommand, promoteCommand, resumeCommand, rollbackCommand, statusCommand } from './deploy';
 import { helpCommand } from './help';
 import { reportCommand } from './report';
@@ -14,6 +15,7 @@ export function createRegistry(): CommandRegistry {
   registry.register(versionCommand);
   registry.register(tokensCommand);
   registry.register(traceCommand);
+  registry.register(collectCommand);
   registry.register(validateCommand);
   registry.register(routeCommand);
   registry.register(deployCommand);

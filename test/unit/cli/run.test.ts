@@ -69,7 +69,7 @@ const crasher: CliCommand = {
 };
 
 /** Every `agentops` command, in the order help lists them (alphabetical). */
-const commandNames = ['abort', 'deploy', 'help', 'history', 'promote', 'report', 'resume', 'rollback', 'route', 'status', 'tokens', 'trace', 'validate', 'version'];
+const commandNames = ['abort', 'collect', 'deploy', 'help', 'history', 'promote', 'report', 'resume', 'rollback', 'route', 'status', 'tokens', 'trace', 'validate', 'version'];
 
 describe('cli', () => {
   describe('help and version', () => {
