@@ -4,12 +4,12 @@ import { deployActionAllowed, trustedOnlyActions } from '../../../src/extension/
 // The integration host runs trusted (--disable-workspace-trust), so the decision behind the
 // untrusted-workspace refusal of the deploy commands is tested here.
 describe('deploy commands in untrusted workspaces', () => {
-  it('refuses deploy, rollback, promote and abort when the workspace is not trusted', () => {
-    for (const action of ['deploy', 'rollback', 'promote', 'abort'] as const) {
+  it('refuses deploy, rollback, promote, abort and resume when the workspace is not trusted', () => {
+    for (const action of ['deploy', 'rollback', 'promote', 'abort', 'resume'] as const) {
       assert.equal(deployActionAllowed(action, false), false, action);
       assert.equal(deployActionAllowed(action, true), true, action);
     }
-    assert.deepEqual([...trustedOnlyActions].sort(), ['abort', 'deploy', 'promote', 'rollback']);
+    assert.deepEqual([...trustedOnlyActions].sort(), ['abort', 'deploy', 'promote', 'resume', 'rollback']);
   });
 
   it('always allows reading the deploy history (it runs nothing)', () => {
@@ -25,7 +25,7 @@ describe('deploy commands in untrusted workspaces', () => {
     };
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.match(pkg.capabilities.untrustedWorkspaces.description ?? '', /Deploy/);
-    for (const id of ['agentOps.deploy.run', 'agentOps.deploy.rollback', 'agentOps.deploy.promote', 'agentOps.deploy.abort']) {
+    for (const id of ['agentOps.deploy.run', 'agentOps.deploy.rollback', 'agentOps.deploy.promote', 'agentOps.deploy.abort', 'agentOps.deploy.resume']) {
       assert.equal(pkg.contributes.commands.find((c) => c.command === id)?.enablement, 'isWorkspaceTrusted', id);
     }
   });
