@@ -59,6 +59,9 @@ const lazyModules = {
   trajectoryWorker: 'src/core/trajectory/fileWorker.ts',
   // The deploy core and its ledger for the editor's deploy commands (node:sqlite only in the extension host).
   deploy: 'src/extension/deploy/deployCore.ts',
+  // The collector and the dashboard's session for the editor's monitoring; the dashboard reads files in its own worker.
+  monitor: 'src/extension/monitor/monitorCore.ts',
+  dashboardWorker: 'src/core/monitor/dashboardWorker.ts',
   // The OTLP/HTTP collector's thread (startCollectorInWorker): the editor's event loop never parses a body or waits on an fsync.
   collectorWorker: 'src/core/monitor/collector/collectorWorker.ts',
 };
@@ -77,6 +80,8 @@ function lazyPlugin(dir) {
       });
       build.onResolve({ filter: lazyModuleImport }, (args) => ({ path: `${dir}/${lazyModuleImport.exec(args.path)?.[1]}.js`, external: true }));
       // The editor's deploy core: src/extension/deploy/deployCore.ts (no vscode import) is dist/lazy/deploy.js.
+      // The editor's monitoring core: src/extension/monitor/monitorCore.ts (no vscode import) is dist/lazy/monitor.js.
+      build.onResolve({ filter: /^\.\/monitorCore$/ }, (args) => (args.importer.includes(`monitor${sep}`) && !args.importer.endsWith('monitorCore.ts') ? { path: `${dir}/monitor.js`, external: true } : undefined));
       build.onResolve({ filter: /^\.\/deployCore$/ }, (args) => (args.importer.endsWith(`deploy${sep}service.ts`) ? { path: `${dir}/deploy.js`, external: true } : undefined));
     },
   };

@@ -1,3 +1,5 @@
+import type { DashboardData, TimeChart } from '../shared/dashboardProtocol';
+
 /** What `activate` returns: used by the integration suite and by other extensions. */
 export interface AgentOpsApi {
   readonly activation: {
@@ -16,6 +18,21 @@ export interface AgentOpsApi {
   readonly trajectories: TrajectoryViewApi;
   /** The "Agent Ops: Deploy History" view and the deploy status bar item (used by the integration suite). */
   readonly deploys: DeployViewApi;
+  /** The trace collector and the monitoring dashboard (used by the integration suite). */
+  readonly monitor: MonitorApi;
+}
+
+export interface MonitorApi {
+  /** The running collector's base URL (http://127.0.0.1:<port>), undefined while stopped. */
+  collectorUrl(): string | undefined;
+  /** The collector's status bar text, undefined while stopped. */
+  statusBarText(): string | undefined;
+  /** The data the open dashboard shows now; undefined when it is closed or has not loaded yet. */
+  dashboardData(): DashboardData | undefined;
+  /** Resolves with the open dashboard's data once `accept` takes it (polled; rejects after `timeoutMs`). */
+  dashboardUpdate(accept: (data: DashboardData) => boolean, timeoutMs?: number): Promise<DashboardData>;
+  /** What a click on point `index` of a time chart of the shown data does: opens the traces behind it. */
+  openPoint(chart: TimeChart, index: number): Promise<void>;
 }
 
 export interface DeployViewApi {

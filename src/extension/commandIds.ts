@@ -24,6 +24,11 @@ export const CommandIds = {
   resumeDeploy: 'agentOps.deploy.resume',
   showDeployHistory: 'agentOps.deploy.showHistory',
   refreshDeployHistory: 'agentOps.deploy.refreshHistory',
+  /** Accepts (port?: number) when run programmatically; resolves to the collector's { url, port, folder }. */
+  startCollector: 'agentOps.collector.start',
+  stopCollector: 'agentOps.collector.stop',
+  /** Accepts (uris?: Uri[]) when run programmatically: the dashboard over those files. */
+  openDashboard: 'agentOps.dashboard.open',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

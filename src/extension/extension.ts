@@ -5,6 +5,7 @@ import { CommandIds } from './commandIds';
 import { registerDeploy } from './deploy/register';
 import { collectEnvironment } from './environment';
 import { loadedLazyModules } from './lazy';
+import { registerMonitor } from './monitor/register';
 import { registerTokenLens } from './tokens/register';
 import { registerTraceViewer } from './traces/traceViewerProvider';
 import { registerTrajectories } from './trajectories/register';
@@ -34,6 +35,8 @@ export function activate(context: vscode.ExtensionContext): AgentOpsApi {
   registerTraceViewer(context, lens, log);
   const trajectories = registerTrajectories(context, lens, log);
   const deploys = registerDeploy(context, log);
+  const monitor = registerMonitor(context, lens, log);
+  stopMonitor = monitor.stop;
 
   const activateMs = performance.now() - activateStart;
   // Like VS Code's own figure: code loading plus the activate() call, not the wait between them.
@@ -44,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): AgentOpsApi {
     logFolder: context.logUri.toString(),
     trajectories,
     deploys,
+    monitor: monitor.api,
   };
   const version = (context.extension.packageJSON as { version?: string }).version ?? '?';
   log.info(`Agent Ops ${version} activated in ${totalMs.toFixed(1)} ms (VS Code ${vscode.version}, ${vscode.env.appHost}, Node ${process.version})`);
@@ -65,6 +69,10 @@ async function showLog(log: vscode.LogOutputChannel, createdAt: number): Promise
 }
 const freshChannelMs = 1500;
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+/** Set by activate(): stops the trace collector, so its last writes are flushed and the port released. */
+let stopMonitor: (() => Promise<void>) | undefined;
+
+export function deactivate(): Promise<void> | void {
+  // Everything else is disposed through context.subscriptions; the collector's close is awaited here.
+  return stopMonitor?.();
 }

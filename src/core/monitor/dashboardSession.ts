@@ -1,0 +1,136 @@
+import type { Worker } from 'node:worker_threads';
+import type { CostDimension, DashboardData, DashboardView, TimeChart } from '../../shared/dashboardProtocol';
+import type { ReadProgress } from '../otlp/model';
+import { plainPriceInputs, type PriceInputs } from '../tokens/pricing/inputs';
+import { deserializeError, startWorker, type SerializedError } from '../worker';
+import type { CallRef } from './aggregate';
+import type { MonitorAttributes } from './types';
+
+export type { CallRef } from './aggregate';
+
+/**
+ * The dashboard's figures computed in a worker thread of their own (dist/lazy/dashboardWorker.js): the
+ * worker reads the trace files, follows the ones being appended to, and answers each update with the
+ * dashboard's data; the extension host never parses a trace file nor holds a span.
+ */
+
+/** An update's answer: what the webview shows, and the refs behind its points and bars (kept by the host). */
+export interface DashboardModel {
+  data: DashboardData;
+  /** Per time chart, per bucket index: the calls behind the point (capped per bucket, errors and the slowest first). */
+  pointRefs: Record<TimeChart, CallRef[][]>;
+  barRefs: Record<CostDimension, Record<string, CallRef[]>>;
+}
+
+export interface DashboardInit {
+  /** Files and folders (folders: every *.otlp.json(l)[.gz] inside, recursively). A folder that does not exist yet is empty. */
+  sources: string[];
+  attributes: Partial<MonitorAttributes>;
+  prices: PriceInputs;
+}
+
+export interface UpdateRequest {
+  view: DashboardView;
+  /** The window ends now while collecting, else at the last call (see windowFor). */
+  live: boolean;
+  nowMs: number;
+  revision: number;
+  /** Shown as the data's source. */
+  source: string;
+  collecting: boolean;
+  collectorRunning: boolean;
+}
+
+export type DashboardRequest = { id: number; method: 'update'; request: UpdateRequest };
+
+export type DashboardResponse =
+  | { type: 'progress'; id: number; progress: ReadProgress }
+  | { type: 'result'; id: number; value: DashboardModel }
+  | { type: 'error'; id: number; error: SerializedError };
+
+export interface DashboardSessionOptions {
+  /** dist/lazy/dashboardWorker.js when bundled, src/core/monitor/dashboardWorker.ts from source. */
+  workerPath: string;
+  init: DashboardInit;
+  /** The worker's heap limit in MB (default 4096). */
+  maxMemoryMb?: number;
+  onProgress?(progress: ReadProgress): void;
+  /** The worker stopped by itself (out of memory, a crash); not called on dispose(). */
+  onClose?(reason: Error): void;
+}
+
+export interface DashboardSession {
+  /** Reads what changed since the last update (new files, appended lines) and computes the view. */
+  update(request: UpdateRequest): Promise<DashboardModel>;
+  readonly closed: Error | undefined;
+  dispose(): void;
+}
+
+export function openDashboardSession(options: DashboardSessionOptions): DashboardSession {
+  const maxMemoryMb = options.maxMemoryMb ?? 4096;
+  const init: DashboardInit = { ...options.init, sources: [...options.init.sources], prices: plainPriceInputs(options.init.prices) };
+  return new WorkerDashboardSession(startWorker(options.workerPath, init, { maxOldGenerationSizeMb: maxMemoryMb }), options, maxMemoryMb);
+}
+
+class WorkerDashboardSession implements DashboardSession {
+  closed: Error | undefined;
+  private readonly pending = new Map<number, { resolve(v: DashboardModel): void; reject(e: Error): void }>();
+  private nextId = 1;
+
+  constructor(
+    private readonly worker: Worker,
+    private readonly options: DashboardSessionOptions,
+    private readonly maxMemoryMb: number,
+  ) {
+    worker.on('message', (m: DashboardResponse) => this.receive(m));
+    worker.on('error', (err: Error) => this.stopped(this.describe(err)));
+    worker.on('exit', (code) => this.stopped(new Error(`the dashboard reader stopped unexpectedly (exit code ${code})`)));
+  }
+
+  update(request: UpdateRequest): Promise<DashboardModel> {
+    if (this.closed) return Promise.reject(this.closed);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, method: 'update', request } satisfies DashboardRequest);
+    });
+  }
+
+  dispose(): void {
+    this.close(new DOMException('the dashboard was closed', 'AbortError'));
+  }
+
+  private stopped(reason: Error): void {
+    if (this.closed) return;
+    this.close(reason);
+    this.options.onClose?.(reason);
+  }
+
+  private close(reason: Error): void {
+    if (this.closed) return;
+    this.closed = reason;
+    for (const p of this.pending.values()) p.reject(reason);
+    this.pending.clear();
+    void this.worker.terminate();
+  }
+
+  private describe(err: Error): Error {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_OUT_OF_MEMORY') return err;
+    const e = new Error(`the dashboard's trace files need more than ${this.maxMemoryMb} MB of memory; its reader was stopped (the editor was not affected)`);
+    e.name = 'OutOfMemoryError';
+    return e;
+  }
+
+  private receive(m: DashboardResponse): void {
+    if (this.closed) return;
+    if (m.type === 'progress') {
+      if (this.pending.has(m.id)) this.options.onProgress?.(m.progress);
+      return;
+    }
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (m.type === 'result') p.resolve(m.value);
+    else p.reject(deserializeError(m.error));
+  }
+}

@@ -1,0 +1,80 @@
+// `l10n.t('literal')` only, never an alias such as `const t = vscode.l10n.t`: `npm run l10n`
+// (@vscode/l10n-dev) finds the strings of l10n/bundle.l10n.json by that call's shape.
+import { l10n } from 'vscode';
+import type { DashboardStrings } from '../../shared/dashboardProtocol';
+
+/** The dashboard webview's UI strings in VS Code's display language, sent to it in the 'init' message. */
+export function dashboardStrings(): DashboardStrings {
+  return {
+    title: l10n.t('Monitoring Dashboard'),
+    reading: l10n.t('Reading…'),
+    readingProgress: l10n.t('Reading… {0}% of {1} KB'),
+    source: l10n.t('Source: {0}'),
+    sourceFilesOne: l10n.t('{0} file'),
+    sourceFilesOther: l10n.t('{0} files'),
+    collecting: l10n.t('collecting'),
+    notCollecting: l10n.t('collector stopped'),
+    problems: l10n.t('{0} problems while reading (everything else loaded)'),
+    chooseFiles: l10n.t('Choose Files…'),
+    chooseFilesTitle: l10n.t('Show trace files or a folder of your choice'),
+    collected: l10n.t('Collected Traces'),
+    collectedTitle: l10n.t('Show the traces the collector writes to .agentops/traces'),
+    startCollector: l10n.t('Start Collector'),
+    stopCollector: l10n.t('Stop Collector'),
+    range: l10n.t('Time range'),
+    rangeAll: l10n.t('All'),
+    window: l10n.t('{0} – {1}, per {2}'),
+
+    requests: l10n.t('Requests'),
+    errors: l10n.t('Errors'),
+    errorRateOf: l10n.t('{0} error rate'),
+    latency: l10n.t('Latency'),
+    tokens: l10n.t('Tokens'),
+    tokensInOut: l10n.t('{0} in · {1} out'),
+    cost: l10n.t('Cost'),
+    p50: l10n.t('P50'),
+    p95: l10n.t('P95'),
+    p99: l10n.t('P99'),
+
+    requestsChart: l10n.t('Requests per second'),
+    tokensChart: l10n.t('Tokens per second'),
+    inputTokens: l10n.t('Input'),
+    outputTokens: l10n.t('Output'),
+    latencyChart: l10n.t('Latency P50 / P95 / P99'),
+    latencyOf: l10n.t('Latency of'),
+    allCalls: l10n.t('All model calls'),
+    modelOption: l10n.t('Model: {0}'),
+    operationOption: l10n.t('Operation: {0}'),
+    errorRateChart: l10n.t('Error rate'),
+    concurrentChart: l10n.t('Concurrent requests'),
+    costChart: l10n.t('Cost over time'),
+    chartSummary: l10n.t('{0}: {1} points from {2} to {3}; highest {4}; {5} unusual.'),
+    unusual: l10n.t('Unusual'),
+    unusualLegend: l10n.t('● marks an unusual point (robust z-score above 3.5)'),
+    showTable: l10n.t('Data table'),
+    time: l10n.t('Time'),
+    value: l10n.t('Value'),
+    openTraces: l10n.t('Open traces'),
+    openTracesOf: l10n.t('Open the traces behind {0}'),
+    clickHint: l10n.t('Click a point or a bar to open the traces behind it.'),
+
+    costByUser: l10n.t('Cost by user'),
+    costByProject: l10n.t('Cost by project'),
+    costByAgent: l10n.t('Cost by agent'),
+    costByModel: l10n.t('Cost by model'),
+    key: l10n.t('Name'),
+    noData: l10n.t('No data in this range.'),
+
+    latencyTable: l10n.t('Latency per model and per operation'),
+    dimension: l10n.t('Kind'),
+    model: l10n.t('Model'),
+    operation: l10n.t('Operation'),
+    count: l10n.t('Count'),
+
+    trends: l10n.t('Trends'),
+    trendHeading: l10n.t('Last {0} days'),
+    trendSummary: l10n.t('Last {0} days: {1} requests, {2} errors, {3}.'),
+    day: l10n.t('Day'),
+    empty: l10n.t('No model calls yet. Start the collector (Agent Ops: Start Trace Collector) and point an OpenTelemetry exporter at it, or choose trace files.'),
+  };
+}
