@@ -33,9 +33,10 @@ export class Workbench {
    * list is computed when it opens, so if extensions are still registering
    * their commands it is closed and opened again until the title shows up.
    */
-  async runCommand(title: string, timeoutMs = 30_000): Promise<void> {
+  async runCommand(title: string, timeoutMs = 30_000, options: { opensQuickInput?: boolean } = {}): Promise<void> {
     await this.pickFromQuickInput('F1', `>${title}`, title, timeoutMs);
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    // A command that asks something at once (a quick pick) keeps the widget open: its title says when it is there.
+    if (!options.opensQuickInput) await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   }
 
   /**

@@ -19,7 +19,7 @@ export function deploySpec(ctx: UiContext): void {
     });
 
     it('"Deploy Version…": environment, version, strategy, then a summary to confirm; the outcome is notified', async () => {
-      await workbench.runCommand('Agent Ops: Deploy Version…');
+      await workbench.runCommand('Agent Ops: Deploy Version…', 30_000, { opensQuickInput: true });
       assert.match(await workbench.quickInputTitle(/environment/), /Deploy Version: environment/);
       await workbench.answerQuickInput('staging', 'staging');
       assert.match(await workbench.quickInputTitle(/version/), /Deploy Version to staging: version/);
@@ -35,7 +35,8 @@ export function deploySpec(ctx: UiContext): void {
     });
 
     it('"Roll Back…": environment, then the last good version; confirmed, it is notified', async () => {
-      await workbench.runCommand('Agent Ops: Roll Back…');
+      await workbench.runCommand('Agent Ops: Roll Back…', 30_000, { opensQuickInput: true });
+      assert.match(await workbench.quickInputTitle(/Roll Back: environment/), /Roll Back: environment/);
       await workbench.answerQuickInput('staging', 'staging');
       assert.match(await workbench.quickInputTitle(/to which version/), /Roll Back staging: to which version\?/);
       const row = workbench.page.locator('.quick-input-list .monaco-list-row').first();

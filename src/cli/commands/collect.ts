@@ -25,6 +25,8 @@ function eventLine(e: CollectorEvent): string | undefined {
       return `removed ${e.file}: ${e.reason}`;
     case 'error':
       return `error: ${e.message}`;
+    case 'stopped':
+      return `stopped: ${e.reason}`;
     default:
       return undefined;
   }

@@ -111,4 +111,6 @@ export type CollectorEvent =
   | { type: 'refused'; status: number; path: string; reason: string }
   | { type: 'rotated'; signal: OtlpSignal; from: string; to: string }
   | { type: 'removed'; file: string; reason: string }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** The collector stopped without being asked (its worker thread died): nothing listens any more. */
+  | { type: 'stopped'; reason: string };

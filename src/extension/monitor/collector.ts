@@ -182,6 +182,15 @@ export class CollectorController implements vscode.Disposable {
       case 'error':
         this.log.error(`Trace collector: ${event.message}`);
         break;
+      case 'stopped':
+        this.log.error(`Trace collector: stopped: ${event.reason}`);
+        if (this.running) {
+          this.running = undefined;
+          this.status.hide();
+          this.changed.fire();
+          void vscode.window.showErrorMessage(vscode.l10n.t('Agent Ops: the trace collector stopped: {0}', event.reason));
+        }
+        break;
     }
   }
 

@@ -10,7 +10,7 @@ import type { FromCollectorWorker, StartFailure, ToCollectorWorker, WorkerInit }
  * startCollector on a worker thread, for the extension host: same options (but the clock), same events,
  * same handle. `workerPath` is dist/lazy/collectorWorker.js when bundled, or
  * src/core/monitor/collector/collectorWorker.ts from source (run through tsx).
- * If the worker dies by itself, onEvent gets an `error` event and stats() keeps its last counts.
+ * If the worker dies by itself, onEvent gets a `stopped` event and stats() keeps its last counts.
  */
 export function startCollectorInWorker(options: CollectorOptions, workerPath: string, onEvent?: CollectorEventListener): Promise<CollectorHandle> {
   // Bad options fail here, on the caller's thread, with the same RangeError as startCollector.
@@ -54,7 +54,7 @@ export function startCollectorInWorker(options: CollectorOptions, workerPath: st
     });
     worker.on('exit', (code) => {
       if (!handle) reject(new Error(`the collector's worker exited (code ${code}) before it listened`));
-      else handle.exited(code);
+      else if (handle.exited(code)) onEvent?.({ type: 'stopped', reason: `the collector's worker thread exited (code ${code})` });
     });
   });
 }
@@ -87,9 +87,11 @@ class WorkerCollector implements CollectorHandle {
     this.resolveClosed?.(stats);
   }
 
-  exited(_code: number): void {
+  /** True when nobody asked it to close: the worker died by itself. */
+  exited(_code: number): boolean {
     this.gone = true;
     this.resolveClosed?.(this.last);
+    return this.closing === undefined;
   }
 
   close(): Promise<CollectorStats> {

@@ -42,6 +42,14 @@ describe('collector in a worker thread; port in use', function () {
     assert.deepEqual(await h.close(), stats, 'close is idempotent');
   });
 
+  it('a worker that dies by itself: a stopped event, and close() answers with the last counts', async () => {
+    const events: CollectorEvent[] = [];
+    const h = await startCollectorInWorker({ port: 0, outDir: dir }, resolve('test/unit/core/monitor/dyingCollectorWorker.ts'), (e) => events.push(e));
+    for (let i = 0; i < 100 && events.length === 0; i++) await new Promise((res) => setTimeout(res, 20));
+    assert.deepEqual(events, [{ type: 'stopped', reason: "the collector's worker thread exited (code 7)" }]);
+    assert.equal((await h.close()).accepted.traces, 0);
+  });
+
   it('a taken port: PortInUseError naming this process as the owner and a free port (in this thread and from the worker)', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
