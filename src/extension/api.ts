@@ -23,6 +23,8 @@ export interface AgentOpsApi {
 }
 
 export interface MonitorApi {
+  /** Judges the alert rules over the collected files now; the alerts firing (empty while the collector is stopped). */
+  alerts(): Promise<{ rule: string; severity: 'error' | 'warning'; value: number; threshold: number; since: string }[]>;
   /** The running collector's base URL (http://127.0.0.1:<port>), undefined while stopped. */
   collectorUrl(): string | undefined;
   /** The collector's status bar text, undefined while stopped. */

@@ -150,15 +150,25 @@ export class Workbench {
     return text;
   }
 
-  /** Waits for a notification toast whose message matches `pattern`; returns its message. */
+  /**
+   * Waits for a notification whose message matches `pattern`, as a toast or in the notification center
+   * (a toast that went by while a dialog closed is only there); returns its message.
+   */
   async notification(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
+    const center = this.page.locator('.notifications-center .notification-list-item-message');
     for (;;) {
-      const found = (await this.notifications()).find((m) => pattern.test(m));
+      const found = [...(await this.notifications()), ...(await center.allInnerTexts())].find((m) => pattern.test(m));
       if (found !== undefined) return found;
       if (Date.now() > deadline) throw new Error(`no notification matching ${pattern} within ${timeoutMs} ms; shown: ${JSON.stringify(await this.notifications())}`);
-      await this.page.waitForTimeout(200);
+      if (!(await this.page.locator('.notifications-center.visible').isVisible())) await this.runCommand('Notifications: Show Notifications').catch(() => undefined);
+      await this.page.waitForTimeout(300);
     }
+  }
+
+  /** The status bar's items' texts. */
+  async statusBarTexts(): Promise<string[]> {
+    return this.page.locator('.part.statusbar .statusbar-item').allInnerTexts();
   }
 
   /** Messages of the notification toasts now on screen. */

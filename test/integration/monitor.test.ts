@@ -142,6 +142,22 @@ describe('Live monitoring', () => {
     assert.match(status, /OTLP :\d+ · 12 spans/);
   });
 
+  it('judges the alert rules while collecting: 2 errors in 12 calls fire the default error-rate rule (above 5% over 5 minutes)', async () => {
+    assert.ok(started, 'the collector runs');
+    const firing = await api.monitor.alerts();
+    const rule = firing.find((a) => a.rule === 'error-rate');
+    assert.ok(rule, `the error-rate alert fires: ${JSON.stringify(firing)}`);
+    assert.equal(rule.severity, 'error');
+    assert.equal(rule.threshold, 0.05);
+    assert.ok(Math.abs(rule.value - 2 / 12) < 1e-9, `error rate ${rule.value}`);
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const log = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, '.agentops', 'alerts.jsonl')));
+    const last = JSON.parse(log.trim().split('\n').at(-1) ?? '{}') as { rule?: string; state?: string; traceIds?: string[] };
+    assert.deepEqual([last.rule, last.state], ['error-rate', 'firing'], 'the transition is in the alert log');
+    assert.ok((last.traceIds ?? []).length >= 2, 'with the traces behind it');
+  });
+
   it('a point of a chart opens the trace behind it in the trace viewer', async () => {
     assert.ok(started, 'the collector runs');
     // One call alone in its bucket, ten minutes ago: its point has exactly one trace behind it.

@@ -32,6 +32,8 @@ export function deploySpec(ctx: UiContext): void {
       assert.match(summary, /Strategy: direct/);
       assert.match(summary, /Target: command \.\/deploy\.sh/);
       await workbench.notification(new RegExp(`staging: ${version} succeeded`));
+      assert.ok((await workbench.statusBarTexts()).some((t) => t.includes(`staging: ${version} succeeded`)), 'the status bar shows the deploy');
+      await workbench.page.keyboard.press('Escape');
     });
 
     it('"Roll Back…": environment, then the last good version; confirmed, it is notified', async () => {
@@ -47,6 +49,7 @@ export function deploySpec(ctx: UiContext): void {
       const summary = await workbench.answerDialog('Roll Back');
       assert.match(summary, new RegExp(`Version: ${version} → ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
       await workbench.notification(new RegExp(`staging: ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} succeeded`));
+      await workbench.page.keyboard.press('Escape');
     });
   });
 }

@@ -4,6 +4,8 @@ import type { ReadProgress } from '../otlp/model';
 import { plainPriceInputs, type PriceInputs } from '../tokens/pricing/inputs';
 import { deserializeError, startWorker, type SerializedError } from '../worker';
 import type { CallRef } from './aggregate';
+import type { Alert, AlertTransition } from './alerts';
+import type { AlertRule } from './config';
 import type { MonitorAttributes } from './types';
 
 export type { CallRef } from './aggregate';
@@ -41,11 +43,32 @@ export interface UpdateRequest {
   collectorRunning: boolean;
 }
 
-export type DashboardRequest = { id: number; method: 'update'; request: UpdateRequest };
+/** One evaluation of the alert rules over the calls read so far (the worker carries the alerts' state between them). */
+export interface AlertsRequest {
+  rules: AlertRule[];
+  nowMs: number;
+  /** Where transitions are appended (.agentops/alerts.jsonl). */
+  logFile?: string;
+  /** alerts.alertmanager of agentops.yaml: transitions are posted there. */
+  alertmanager?: { url: string };
+}
+
+export interface AlertsResult {
+  firing: Alert[];
+  /** Alerts that started firing or resolved at this evaluation. */
+  events: AlertTransition[];
+  /** Per trace id of the alerts: a call of it to open (errors first). */
+  refs: Record<string, CallRef>;
+  /** A log write or an Alertmanager post that failed (the evaluation itself stands). */
+  problems: string[];
+}
+
+export type DashboardRequest = { id: number; method: 'update'; request: UpdateRequest } | { id: number; method: 'alerts'; request: AlertsRequest };
 
 export type DashboardResponse =
   | { type: 'progress'; id: number; progress: ReadProgress }
   | { type: 'result'; id: number; value: DashboardModel }
+  | { type: 'alerts'; id: number; value: AlertsResult }
   | { type: 'error'; id: number; error: SerializedError };
 
 export interface DashboardSessionOptions {
@@ -62,6 +85,8 @@ export interface DashboardSessionOptions {
 export interface DashboardSession {
   /** Reads what changed since the last update (new files, appended lines) and computes the view. */
   update(request: UpdateRequest): Promise<DashboardModel>;
+  /** Reads what changed, then evaluates the alert rules over every call (hysteresis state kept in the worker). */
+  alerts(request: AlertsRequest): Promise<AlertsResult>;
   readonly closed: Error | undefined;
   dispose(): void;
 }
@@ -74,7 +99,7 @@ export function openDashboardSession(options: DashboardSessionOptions): Dashboar
 
 class WorkerDashboardSession implements DashboardSession {
   closed: Error | undefined;
-  private readonly pending = new Map<number, { resolve(v: DashboardModel): void; reject(e: Error): void }>();
+  private readonly pending = new Map<number, { resolve(v: DashboardModel | AlertsResult): void; reject(e: Error): void }>();
   private nextId = 1;
 
   constructor(
@@ -88,11 +113,18 @@ class WorkerDashboardSession implements DashboardSession {
   }
 
   update(request: UpdateRequest): Promise<DashboardModel> {
+    return this.call({ id: this.nextId++, method: 'update', request }) as Promise<DashboardModel>;
+  }
+
+  alerts(request: AlertsRequest): Promise<AlertsResult> {
+    return this.call({ id: this.nextId++, method: 'alerts', request }) as Promise<AlertsResult>;
+  }
+
+  private call(m: DashboardRequest): Promise<DashboardModel | AlertsResult> {
     if (this.closed) return Promise.reject(this.closed);
-    const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, method: 'update', request } satisfies DashboardRequest);
+      this.pending.set(m.id, { resolve, reject });
+      this.worker.postMessage(m);
     });
   }
 
@@ -130,7 +162,7 @@ class WorkerDashboardSession implements DashboardSession {
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);
-    if (m.type === 'result') p.resolve(m.value);
-    else p.reject(deserializeError(m.error));
+    if (m.type === 'error') p.reject(deserializeError(m.error));
+    else p.resolve(m.value);
   }
 }

@@ -4,9 +4,10 @@ import type { Span } from '../otlp/model';
 import { readTraceFiles, TraceFilesReader } from '../otlp/reader';
 import { priceTableFromInputs } from '../tokens/pricing/inputs';
 import { serializeError } from '../worker';
+import { AlertLog, AlertMonitor } from './alerts';
 import { callsFromSpans, listTraceFiles } from './calls';
 import { buildDashboard } from './dashboardModel';
-import type { DashboardInit, DashboardRequest, DashboardResponse } from './dashboardSession';
+import type { AlertsRequest, AlertsResult, DashboardInit, DashboardRequest, DashboardResponse } from './dashboardSession';
 import type { CallRecord } from './types';
 
 /**
@@ -95,7 +96,34 @@ async function refresh(id: number): Promise<void> {
   if (bytesTotal > 0) post({ type: 'progress', id, progress: { bytesRead: bytesTotal, bytesTotal } });
 }
 
-// One update at a time, in order: a follower must not read its file twice at once.
+/** The alert rules' evaluator and its state, kept across evaluations; a new one when the log or Alertmanager changes. */
+let alerting: { key: string; monitor: AlertMonitor; problems: string[] } | undefined;
+
+async function evaluate(calls: readonly CallRecord[], r: AlertsRequest): Promise<AlertsResult> {
+  const key = JSON.stringify([r.logFile ?? null, r.alertmanager?.url ?? null]);
+  if (alerting?.key !== key) {
+    const problems: string[] = [];
+    const monitor = new AlertMonitor(r.rules, {
+      ...(r.logFile ? { log: new AlertLog(r.logFile) } : {}),
+      // The worker shares the host's environment: ${env:VAR} in the URL resolves as in the CLI.
+      ...(r.alertmanager ? { alertmanager: { url: r.alertmanager.url, options: { environ: process.env } } } : {}),
+      onError: (err, where) => problems.push(`${where === 'log' ? 'the alert log' : 'Alertmanager'}: ${err instanceof Error ? err.message : String(err)}`),
+    });
+    alerting = { key, monitor, problems };
+  } else alerting.monitor.setRules(r.rules);
+  alerting.problems.length = 0;
+  const { firing, events } = await alerting.monitor.tick(calls, r.nowMs);
+  // One call per trace of the alerts, to open: a failed one when there is one.
+  const wanted = new Set([...firing, ...events].flatMap((a) => a.traceIds));
+  const refs: AlertsResult['refs'] = {};
+  for (const c of calls) {
+    if (!wanted.has(c.traceId) || (refs[c.traceId] && !c.error)) continue;
+    refs[c.traceId] = { traceId: c.traceId, spanId: c.spanId, ...(c.file !== undefined ? { file: c.file } : {}), ...(c.line !== undefined ? { line: c.line } : {}) };
+  }
+  return { firing, events, refs, problems: [...alerting.problems] };
+}
+
+// One request at a time, in order: a follower must not read its file twice at once.
 let queue: Promise<void> = Promise.resolve();
 
 port.on('message', (m: DashboardRequest) => {
@@ -108,7 +136,8 @@ port.on('message', (m: DashboardRequest) => {
         for (const c of s.calls) all.push(c);
         problems += s.problems;
       }
-      post({ type: 'result', id: m.id, value: buildDashboard(all, m.request, { files: files.size, problems }) });
+      if (m.method === 'alerts') post({ type: 'alerts', id: m.id, value: await evaluate(all, m.request) });
+      else post({ type: 'result', id: m.id, value: buildDashboard(all, m.request, { files: files.size, problems }) });
     } catch (err) {
       post({ type: 'error', id: m.id, error: serializeError(err) });
     }

@@ -293,7 +293,7 @@ export function monitorAttributes(): Partial<MonitorAttributes> {
 }
 
 /** One ref: its file in the trace viewer with the span selected; several: a quick pick first. */
-async function openRefs(refs: readonly CallRef[]): Promise<void> {
+export async function openRefs(refs: readonly CallRef[]): Promise<void> {
   const usable = refs.filter((r): r is CallRef & { file: string } => r.file !== undefined);
   if (usable.length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Agent Ops: no trace is behind this point.'));

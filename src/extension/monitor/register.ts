@@ -3,19 +3,22 @@ import type { DashboardData } from '../../shared/dashboardProtocol';
 import type { MonitorApi } from '../api';
 import { CommandIds } from '../commandIds';
 import type { PromptLensService } from '../tokens/lensService';
+import { AlertWatcher } from './alertWatcher';
 import { CollectorController, type CollectorStartResult } from './collector';
 import { DashboardPanel } from './dashboardPanel';
 
 /**
- * Live monitoring in the editor: the trace collector's start / stop commands and status bar item, and the
- * monitoring dashboard. Registration is cheap: the collector and the dashboard's reader load (dist/lazy/
+ * Live monitoring in the editor: the trace collector's start / stop commands and status bar item, the
+ * monitoring dashboard, and the alert rules judged while collecting. Registration is cheap: the collector and the dashboard's reader load (dist/lazy/
  * monitor.js, and their worker threads) with the first command.
  */
 export function registerMonitor(context: vscode.ExtensionContext, lens: PromptLensService, log: vscode.LogOutputChannel): { api: MonitorApi; stop(): Promise<void> } {
   const collector = new CollectorController(context, log, CommandIds.openDashboard);
   const openDashboard = () => DashboardPanel.show(context, collector, lens, log);
+  const alerts = new AlertWatcher(context, collector, lens, log);
   context.subscriptions.push(
     collector,
+    alerts,
     { dispose: () => DashboardPanel.open?.dispose() },
     // (port?: number) when run programmatically; resolves to CollectorStartResult, or undefined when refused.
     vscode.commands.registerCommand(CommandIds.startCollector, (port?: number): Promise<CollectorStartResult | undefined> => collector.start(typeof port === 'number' ? port : undefined)),
@@ -29,6 +32,10 @@ export function registerMonitor(context: vscode.ExtensionContext, lens: PromptLe
     }),
   );
   const api: MonitorApi = {
+    async alerts() {
+      await alerts.evaluate();
+      return alerts.current.map(({ rule, severity, value, threshold, since }) => ({ rule, severity, value, threshold, since }));
+    },
     collectorUrl: () => collector.url(),
     statusBarText: () => collector.statusBarText(),
     dashboardData: () => DashboardPanel.open?.latest,

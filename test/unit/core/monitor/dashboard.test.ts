@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildDashboard, maxBars, otherKey } from '../../../../src/core/monitor/dashboardModel';
+import { loadMonitorConfig } from '../../../../src/core/monitor/config';
 import { openDashboardSession, type DashboardSession, type UpdateRequest } from '../../../../src/core/monitor/dashboardSession';
 import { boundsOf, bucketMsFor, targetBuckets, topWithRest, windowFor } from '../../../../src/core/monitor/dashboardView';
 import { isDashboardFromWebview, isDashboardToWebview, type DashboardView } from '../../../../src/shared/dashboardProtocol';
@@ -182,6 +183,30 @@ describe('core/monitor/dashboard', () => {
       assert.equal(second.data.revision, 3);
       const alice = second.data.costBy.user.find((b) => b.key === 'alice');
       assert.equal(alice?.requests, 2);
+    });
+
+    it('judges alert rules over what it read, keeping their state between calls: 6% fires, then 3% resolves; transitions logged', async () => {
+      const traces = join(dir, 'traces');
+      mkdirSync(traces);
+      const file = join(traces, 'traces-1.otlp.jsonl');
+      const now = Date.now();
+      // 100 calls in the last 5 minutes, 6 failed.
+      writeFileSync(file, `${otlpLine(Array.from({ length: 100 }, (_, i) => chatSpan(i, now - 200_000 + i * 1000, { error: i % 17 === 3 })))}\n`);
+      session = openDashboardSession({ workerPath, init: { sources: [traces], attributes: {}, prices: {} } });
+      const logFile = join(dir, 'alerts.jsonl');
+      const rules = loadMonitorConfig('', 'agentops.yaml').config.alerts.rules;
+      const fired = await session.alerts({ rules, nowMs: now, logFile });
+      assert.deepEqual(fired.firing.map((a) => [a.rule, a.severity, a.value]), [['error-rate', 'error', 0.06]]);
+      assert.deepEqual(fired.events.map((e) => e.state), ['firing']);
+      const trace = fired.firing[0]?.traceIds[0] ?? '';
+      assert.equal(fired.refs[trace]?.file, file, 'each trace behind the alert has a call to open');
+      // 100 more calls, none failed: 6/200 = 3%, below the 4% a 5% rule resolves at.
+      appendFileSync(file, `${otlpLine(Array.from({ length: 100 }, (_, i) => chatSpan(1000 + i, now - 100_000 + i * 500)))}\n`);
+      const resolved = await session.alerts({ rules, nowMs: now + 1000, logFile });
+      assert.deepEqual(resolved.firing, []);
+      assert.deepEqual(resolved.events.map((e) => [e.rule, e.state]), [['error-rate', 'resolved']]);
+      const logged = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { state: string }).state);
+      assert.deepEqual(logged, ['firing', 'resolved']);
     });
   });
 });
