@@ -160,7 +160,7 @@ export const reportCommand: CliCommand = {
 
     const doc: ReportJson = { ...summary, by: groups, alerts: firing, drift, consistency: cons, budgets };
     const exitCode = firing.some((a) => a.severity === 'error') ? ExitCode.gateFailed : ExitCode.ok;
-    return { exitCode, json: doc, text: renderText(doc, typeof by === 'string' ? by : undefined, read.files.length, config.alerts.rules) };
+    return { exitCode, json: doc, text: renderText(doc, typeof by === 'string' ? by : undefined, read.files.length, config.alerts.rules, alerts.formatAlertValue) };
   },
 };
 
@@ -229,23 +229,10 @@ function rate(v: number): string {
   return v === 0 ? '0%' : formatPercent(v);
 }
 
-/** The value against the threshold in the rule's unit: 6.0% > 5%, 9,000 ms > 8,000 ms, $40.00/hour > $5.00/hour, … */
-function valueText(a: ReportAlert, rule: AlertRule | undefined): string {
-  const num = (v: number) => (Number.isInteger(v) ? formatTokens(v) : v.toFixed(3));
-  switch (rule?.type) {
-    case 'error-rate':
-      return `${(a.value * 100).toFixed(1)}% > ${(a.threshold * 100).toFixed(1)}%`;
-    case 'latency-p95':
-      return `p95 ${formatTokens(Math.round(a.value))} ms > ${formatTokens(a.threshold)} ms`;
-    case 'cost':
-      return `${formatUsd(a.value)}/${rule.per ?? 'hour'} > ${formatUsd(a.threshold)}/${rule.per ?? 'hour'}`;
-    case 'tokens-per-request':
-      return `${formatTokens(Math.round(a.value))} tokens/request > ${formatTokens(a.threshold)}`;
-    case 'budget':
-      return `${formatUsd(a.value)} spent of ${formatUsd(a.threshold)} (${rule.period ?? 'month'})`;
-    default:
-      return `${num(a.value)} (threshold ${num(a.threshold)})`;
-  }
+/** The value against the threshold in the rule's unit: 6.0% > 5.0%, 9,000 ms > 8,000 ms, $40.00/hour > $5.00/hour, … */
+function valueText(a: ReportAlert, rule: AlertRule | undefined, format: (rule: AlertRule | undefined, v: number) => string): string {
+  if (rule?.type === 'budget') return `${format(rule, a.value)} spent of ${format(rule, a.threshold)} (${rule.period ?? 'month'})`;
+  return `${format(rule, a.value)} > ${format(rule, a.threshold)}`;
 }
 
 /** A table: columns padded, numbers right-aligned. */
@@ -255,7 +242,7 @@ function table(head: string[], rows: string[][]): string[] {
   return [line(head), ...rows.map(line)];
 }
 
-function renderText(doc: ReportJson, by: string | undefined, files: number, rules: readonly AlertRule[]): string {
+function renderText(doc: ReportJson, by: string | undefined, files: number, rules: readonly AlertRule[], format: (rule: AlertRule | undefined, v: number) => string): string {
   const out: string[] = [];
   out.push(`Window    ${doc.window.start} → ${doc.window.end}  (${files} file${files === 1 ? '' : 's'})`);
   out.push(`Requests  ${formatTokens(doc.requests)}   errors ${formatTokens(doc.errors)} (${rate(doc.errorRate)})`);
@@ -284,7 +271,7 @@ function renderText(doc: ReportJson, by: string | undefined, files: number, rule
     );
   }
   out.push('', doc.alerts.length === 0 ? 'Alerts    none firing' : 'Alerts');
-  for (const a of doc.alerts) out.push(`  ${a.severity.padEnd(7)}  ${a.rule}${a.project !== undefined ? ` (${a.project})` : ''}  ${valueText(a, rules.find((r) => r.name === a.rule))}  since ${a.since}`);
+  for (const a of doc.alerts) out.push(`  ${a.severity.padEnd(7)}  ${a.rule}${a.project !== undefined ? ` (${a.project})` : ''}  ${valueText(a, rules.find((r) => r.name === a.rule), format)}  since ${a.since}`);
   if (doc.consistency.groups > 0) {
     out.push('', `Consistency  ${doc.consistency.overall?.toFixed(3)} over ${doc.consistency.groups} repeated input(s); ${doc.consistency.inconsistent.length} below ${doc.consistency.threshold}`);
   }

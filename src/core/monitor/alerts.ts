@@ -14,6 +14,7 @@
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { postAlertmanager, type AlertmanagerOptions, type PostableAlert } from '../deploy/alerts';
+import { formatTokens, formatUsd } from '../format';
 import { isModelCall } from './calls';
 import { percentile } from '../otlp/stats';
 import { costPerMs, type AlertRule, type AlertSeverity, type BudgetPeriod } from './config';
@@ -368,14 +369,14 @@ export class AlertLog {
 // ── Alertmanager ────────────────────────────────────────────────────────────
 
 /** The Alertmanager alert of a transition: labels alertname (the rule), severity, project; endsAt when resolved. */
-export function alertmanagerAlert(t: AlertTransition, rule?: Pick<AlertRule, 'type'>): PostableAlert {
+export function alertmanagerAlert(t: AlertTransition, rule?: Pick<AlertRule, 'type' | 'per'>): PostableAlert {
   const labels: Record<string, string> = { alertname: t.rule, severity: t.severity, source: 'agentops' };
   if (rule) labels.type = rule.type;
   if (t.project !== undefined) labels.project = t.project;
   const alert: PostableAlert = {
     labels,
     annotations: {
-      summary: `${t.rule}${t.project !== undefined ? ` (${t.project})` : ''}: ${formatValue(t.value)} ${t.state === 'firing' ? 'above' : 'back below'} threshold ${formatValue(t.threshold)}`,
+      summary: `${t.rule}${t.project !== undefined ? ` (${t.project})` : ''}: ${formatAlertValue(rule, t.value)} ${t.state === 'firing' ? 'above' : 'back below'} threshold ${formatAlertValue(rule, t.threshold)}`,
       ...(t.traceIds.length > 0 ? { traceIds: t.traceIds.join(',') } : {}),
     },
     startsAt: t.since,
@@ -384,8 +385,22 @@ export function alertmanagerAlert(t: AlertTransition, rule?: Pick<AlertRule, 'ty
   return alert;
 }
 
-function formatValue(v: number): string {
-  return Number.isInteger(v) ? String(v) : String(Math.round(v * 10_000) / 10_000);
+/** A rule's value (or threshold) in its unit: 6.0%, 2,400 ms, $0.42/hour, 1,200 tokens/request, $4.10. */
+export function formatAlertValue(rule: Pick<AlertRule, 'type' | 'per'> | undefined, v: number): string {
+  switch (rule?.type) {
+    case 'error-rate':
+      return `${(v * 100).toFixed(1)}%`;
+    case 'latency-p95':
+      return `${formatTokens(Math.round(v))} ms`;
+    case 'cost':
+      return `${formatUsd(v)}/${rule.per ?? 'hour'}`;
+    case 'tokens-per-request':
+      return `${formatTokens(Math.round(v))} tokens/request`;
+    case 'budget':
+      return formatUsd(v);
+    default:
+      return Number.isInteger(v) ? String(v) : String(Math.round(v * 10_000) / 10_000);
+  }
 }
 
 /** Posts the transitions to Alertmanager (firing ones open, resolved ones with endsAt). Rejects with the reason. */

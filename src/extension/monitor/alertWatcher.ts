@@ -117,13 +117,13 @@ export class AlertWatcher implements vscode.Disposable {
     if (!this.collector.isRunning) return;
     this.firing = r.firing;
     for (const p of r.problems) this.log.warn(`Alerts: ${p}`);
-    const types = new Map(config.alerts.rules.map((rule) => [rule.name, rule.type]));
-    for (const e of r.events) void this.notify(e, types.get(e.rule), r);
+    const rules = new Map(config.alerts.rules.map((rule) => [rule.name, rule]));
+    for (const e of r.events) void this.notify(e, rules.get(e.rule), r, monitor.formatAlertValue);
   }
 
-  private async notify(e: AlertTransition, type: AlertRule['type'] | undefined, r: AlertsResult): Promise<void> {
-    const value = formatValue(type, e.value);
-    const threshold = formatValue(type, e.threshold);
+  private async notify(e: AlertTransition, rule: AlertRule | undefined, r: AlertsResult, format: (rule: AlertRule | undefined, v: number) => string): Promise<void> {
+    const value = format(rule, e.value);
+    const threshold = format(rule, e.threshold);
     const where = e.project !== undefined ? ` {project=${e.project}}` : '';
     this.log[e.state === 'firing' ? (e.severity === 'error' ? 'error' : 'warn') : 'info'](`Alert ${e.rule}${where} ${e.state}: ${value} (threshold ${threshold}), ${e.traceIds.length} trace(s)`);
     if (e.state === 'resolved') {
@@ -138,22 +138,5 @@ export class AlertWatcher implements vscode.Disposable {
     const answer = e.severity === 'error' ? await vscode.window.showErrorMessage(message, ...buttons) : await vscode.window.showWarningMessage(message, ...buttons);
     if (answer === showTraces) await openRefs(refs);
     else if (answer === dashboard) await vscode.commands.executeCommand(CommandIds.openDashboard);
-  }
-}
-
-/** A rule's value in its unit: a rate in percent, a latency in ms, a cost in dollars, tokens per request. */
-export function formatValue(type: AlertRule['type'] | undefined, v: number): string {
-  switch (type) {
-    case 'error-rate':
-      return `${(Math.round(v * 1000) / 10).toString()}%`;
-    case 'latency-p95':
-      return `${Math.round(v)} ms`;
-    case 'cost':
-    case 'budget':
-      return `$${v.toFixed(v < 1 ? 4 : 2)}`;
-    case 'tokens-per-request':
-      return `${Math.round(v)} tokens`;
-    default:
-      return String(v);
   }
 }

@@ -7,6 +7,7 @@ export { openDashboardSession } from '../../core/monitor/dashboardSession';
 export type { CallRef, DashboardModel, DashboardSession } from '../../core/monitor/dashboardSession';
 export { startCollectorInWorker, isPortInUseError } from '../../core/monitor/collector/index';
 export { loadMonitorConfig } from '../../core/monitor/config';
+export { formatAlertValue } from '../../core/monitor/alerts';
 export type { AlertRule } from '../../core/monitor/config';
 export type { Alert, AlertTransition } from '../../core/monitor/alerts';
 export type { AlertsResult } from '../../core/monitor/dashboardSession';

@@ -10,6 +10,9 @@ import { runDeploy } from '../../../../src/core/deploy/engine';
 import { prometheusGuard, type GuardRequest } from '../../../../src/core/deploy/guard';
 import { Ledger, defaultLedgerPath } from '../../../../src/core/deploy/ledger';
 import type { TargetAction, TargetDriver } from '../../../../src/core/deploy/targets/types';
+import { evaluateAlerts, postAlertTransitions } from '../../../../src/core/monitor/alerts';
+import { defaultAlertRules } from '../../../../src/core/monitor/config';
+import { traffic } from '../monitor/callsHelpers';
 
 /**
  * Real components (issue 6): a test service exposing request counters per version, a real Prometheus
@@ -265,5 +268,30 @@ ${extra}`,
       assert.equal(hookAlerts[0]?.labels.alertname, 'AgentOpsRollback');
       console.log(`      (rolled back in ${rolledBackMs}ms; webhook notified ${Date.now() - t0}ms after the deploy began)`);
     });
+  });
+
+  describe('monitor alerts (after the deploys: the webhook gets theirs first)', () => {
+  it('the error-rate rule firing at 6% is active in the real Alertmanager, and gone once resolved below 4%', async () => {
+    type Alert = { labels: Record<string, string>; annotations: Record<string, string>; status: { state: string } };
+    const rules = defaultAlertRules();
+    // Fired a minute ago, resolved now: Alertmanager keeps an alert active until its endsAt.
+    const now = Date.now() - 60_000;
+    const firing = evaluateAlerts(rules, traffic(200, 12, now - 240_000, now), now);
+    assert.deepEqual(firing.events.map((e) => [e.rule, e.state, e.value]), [['error-rate', 'firing', 0.06]]);
+    await postAlertTransitions(amUrl, firing.events, rules);
+    const active = (await getJson(`${amUrl}/api/v2/alerts?filter=source%3D%22agentops%22`)) as Alert[];
+    assert.equal(active.length, 1, JSON.stringify(active));
+    assert.deepEqual(active[0]?.labels, { alertname: 'error-rate', severity: 'error', source: 'agentops', type: 'error-rate' });
+    assert.equal(active[0]?.status.state, 'active');
+    assert.equal(active[0]?.annotations.summary, 'error-rate: 6.0% above threshold 5.0%');
+    assert.equal(active[0]?.annotations.traceIds?.split(',').length, 12);
+
+    const later = Date.now();
+    const resolved = evaluateAlerts(rules, traffic(200, 6, later - 240_000, later), later, firing.state);
+    assert.deepEqual(resolved.events.map((e) => [e.rule, e.state]), [['error-rate', 'resolved']]);
+    await postAlertTransitions(amUrl, resolved.events, rules);
+    const left = (await getJson(`${amUrl}/api/v2/alerts?active=true&filter=source%3D%22agentops%22`)) as Alert[];
+    assert.deepEqual(left, [], 'a resolved alert (endsAt now) is no longer active');
+  });
   });
 });

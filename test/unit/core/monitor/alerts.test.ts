@@ -313,7 +313,7 @@ describe('core/monitor/alerts', () => {
         assert.deepEqual(body[0]?.labels, { alertname: 'error-rate', severity: 'error', source: 'agentops', type: 'error-rate' });
         assert.equal(body[0]?.endsAt, undefined);
         assert.equal(body[1]?.endsAt, '2026-11-26T12:30:00.000Z');
-        assert.equal(body[0]?.annotations.summary, 'error-rate: 0.06 above threshold 0.05');
+        assert.equal(body[0]?.annotations.summary, 'error-rate: 6.0% above threshold 5.0%');
         assert.deepEqual(body, [alertmanagerAlert(transition('firing'), { type: 'error-rate' }), alertmanagerAlert(transition('resolved'), { type: 'error-rate' })]);
       } finally {
         await new Promise<void>((r) => server.close(() => r()));
