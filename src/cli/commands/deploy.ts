@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { InputError } from '../../core/errors';
 import { describeFsError } from '../../core/io/openInput';
 import type { DeployConfig, EnvironmentConfig, SecretRef, Strategy } from '../../core/deploy/config';
-import type { DeployOutcome, EngineEvent } from '../../core/deploy/engine/index';
+import type { DeployOutcome, EngineBase, EngineEvent } from '../../core/deploy/engine/index';
 import type { Deploy, EnvironmentStatus, GuardCheck, Ledger } from '../../core/deploy/ledger/index';
 import { ExitCode, UsageError, type CliCommand, type CliIo, type CommandOption, type CommandResult, type OptionValue } from '../command';
 
@@ -102,6 +102,20 @@ function onEvent(io: CliIo, json: boolean): (e: EngineEvent) => void {
   };
 }
 
+/** What every engine call of the CLI shares: the config, the environment, the actor, the reason, the ledger, the targets, the log, Ctrl-C. */
+function engineBase(io: CliIo, l: Loaded, envName: string, options: Readonly<Record<string, OptionValue>>, ledger: Ledger, targets: EngineBase['targets'], json: boolean) {
+  return {
+    config: l.config,
+    environment: envName,
+    actor: actorOf(io),
+    ...(typeof options.reason === 'string' ? { reason: options.reason } : {}),
+    ledger,
+    targets,
+    onEvent: onEvent(io, json),
+    ...(io.signal ? { signal: io.signal } : {}),
+  };
+}
+
 /** A deploy refused because another is in flight: exit 1 with the running deploy named. */
 async function guarded(io: CliIo, json: boolean, body: () => Promise<CommandResult>): Promise<CommandResult> {
   const { DeployConflictError } = await import('../../core/deploy/ledger/index');
@@ -179,19 +193,12 @@ export const deployCommand: CliCommand = {
       return await guarded(io, json, async () =>
         outcomeResult(
           await runDeploy({
-            config: l.config,
-            environment: envName,
+            ...engineBase(io, l, envName, options, ledger, targets, json),
             version,
             ...(strategy ? { strategy } : {}),
             dryRun,
-            actor: actorOf(io),
-            ...(typeof options.reason === 'string' ? { reason: options.reason } : {}),
             ...(typeof options['idempotency-key'] === 'string' ? { idempotencyKey: options['idempotency-key'] } : {}),
-            ledger,
-            targets,
             ...(env.guard ? { guard: createGuard(env.guard, { cwd: l.workspace, environ: io.env }) } : {}),
-            onEvent: onEvent(io, json),
-            ...(io.signal ? { signal: io.signal } : {}),
           }),
         ),
       );
@@ -226,16 +233,9 @@ export const rollbackCommand: CliCommand = {
       return await guarded(io, json, async () =>
         outcomeResult(
           await rollback({
-            config: l.config,
-            environment: envName,
+            ...engineBase(io, l, envName, options, ledger, targets, json),
             ...(typeof options.to === 'string' ? { to: options.to } : {}),
             dryRun,
-            actor: actorOf(io),
-            ...(typeof options.reason === 'string' ? { reason: options.reason } : {}),
-            ledger,
-            targets,
-            onEvent: onEvent(io, json),
-            ...(io.signal ? { signal: io.signal } : {}),
           }),
         ),
       );
@@ -271,14 +271,7 @@ function endCommand(name: EndAction, summary: string): CliCommand {
       try {
         const targets = await targetsFor(io, l, json);
         const base = {
-          config: l.config,
-          environment: envName,
-          actor: actorOf(io),
-          ...(typeof options.reason === 'string' ? { reason: options.reason } : {}),
-          ledger,
-          targets,
-          onEvent: onEvent(io, json),
-          ...(io.signal ? { signal: io.signal } : {}),
+          ...engineBase(io, l, envName, options, ledger, targets, json),
           ...(drives && env.guard ? { guard: createGuard(env.guard, { cwd: l.workspace, environ: io.env }) } : {}),
         };
         return await guarded(io, json, async () => {

@@ -139,3 +139,15 @@ export class ProblemSink {
     this.problems.push({ file: this.y.file, ...positionOf(this.y, node, fallback), field: fieldPath(path), message });
   }
 }
+
+/** JSON Schema pieces shared by the agentops.yaml sections (deploy, alerts). */
+export type Schema = { [key: string]: unknown };
+
+/** A duration field: a number of milliseconds, or text such as 30s, 5m, 1h 30m. */
+export const durationSchema = (description: string): Schema => ({
+  description,
+  anyOf: [
+    { type: 'number', minimum: 0 },
+    { type: 'string', pattern: '^\\s*(\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)\\s*)+$' },
+  ],
+});

@@ -27,7 +27,7 @@
  * with a half-read configuration is worse than no deploy, so any problem means no config.
  */
 import { isMap, isScalar, isSeq, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
-import { describeNode, fieldPath, keyText, parseAgentopsYaml, positionOf, ProblemSink, sectionOf, suggest, type AgentopsYaml, type ConfigPath, type ConfigProblem } from '../config/agentopsYaml';
+import { describeNode, durationSchema, fieldPath, keyText, parseAgentopsYaml, positionOf, ProblemSink, sectionOf, suggest, type AgentopsYaml, type ConfigPath, type ConfigProblem, type Schema } from '../config/agentopsYaml';
 
 export type { ConfigProblem } from '../config/agentopsYaml';
 
@@ -890,16 +890,8 @@ export function initialWeight(strategy: Strategy): number {
 // ---------------------------------------------------------------------------
 // The JSON Schema
 
-type Schema = { [key: string]: unknown };
 
 const templatePattern = '^([^$]|\\$(?!\\{)|\\$\\{\\s*(version|weight|env|env:\\s*[A-Za-z_][A-Za-z0-9_]*)\\s*\\})*$';
-const durationSchema = (description: string): Schema => ({
-  description,
-  anyOf: [
-    { type: 'number', minimum: 0 },
-    { type: 'string', pattern: '^\\s*(\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)\\s*)+$' },
-  ],
-});
 
 function fieldSchema(f: Field): Schema {
   switch (f.kind) {

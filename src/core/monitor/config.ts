@@ -23,7 +23,7 @@
  * run: monitoring with one rule missing is better than none. The CLI still exits 2 on any problem.
  */
 import { isMap, isScalar, isSeq, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
-import { describeNode, keyText, parseAgentopsYaml, ProblemSink, sectionOf, suggest, type AgentopsYaml, type ConfigPath, type ConfigProblem } from '../config/agentopsYaml';
+import { describeNode, durationSchema, keyText, parseAgentopsYaml, ProblemSink, sectionOf, suggest, type AgentopsYaml, type ConfigPath, type ConfigProblem, type Schema } from '../config/agentopsYaml';
 import { parseDurationText } from '../deploy/config';
 
 export type { ConfigProblem } from '../config/agentopsYaml';
@@ -447,15 +447,7 @@ function readDrift(map: YAMLMap, out: DriftThresholds, sink: ProblemSink): void 
 
 // ── the JSON Schema ─────────────────────────────────────────────────────────
 
-type Schema = { [key: string]: unknown };
 
-const durationSchema = (description: string): Schema => ({
-  description,
-  anyOf: [
-    { type: 'number', minimum: 0 },
-    { type: 'string', pattern: '^\\s*(\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)\\s*)+$' },
-  ],
-});
 
 function fieldSchema(f: Field): Schema {
   switch (f.kind) {

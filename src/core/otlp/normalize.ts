@@ -243,7 +243,8 @@ export function logsFromResourceLogs(raw: Json, ctx: NormalizeContext): PendingL
   return out;
 }
 
-const metricKinds: [string, string][] = [
+/** The metric data kinds, as OTLP/JSON spells them (camelCase) and as protobuf JSON mappings do (snake_case). */
+export const metricKinds: [string, string][] = [
   ['gauge', 'gauge'],
   ['sum', 'sum'],
   ['histogram', 'histogram'],

@@ -19,7 +19,7 @@
 import { isMap, isScalar, isSeq, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
 import { deployConfigSchemaProperties } from '../deploy/config';
 import { monitorConfigSchemaProperties } from '../monitor/config';
-import { describeNode, keyText, parseAgentopsYaml, ProblemSink, sectionOf, suggest, type AgentopsYaml, type ConfigPath, type ConfigProblem } from '../config/agentopsYaml';
+import { describeNode, keyText, parseAgentopsYaml, ProblemSink, sectionOf, suggest, type AgentopsYaml, type ConfigPath, type ConfigProblem, type Schema } from '../config/agentopsYaml';
 import { ruleIds, type ExpectedCall, type FindingSeverity, type RuleId, type TrajectoryConfig } from './findings';
 import type { JsonValue } from './model';
 import { defaultTrajectoryConfig, maxCycleLimit } from './rules/defaults';
@@ -356,8 +356,6 @@ export function parseDuration(s: string): number | undefined {
 
 // ---------------------------------------------------------------------------
 // The JSON Schema
-
-type Schema = { [key: string]: unknown };
 
 function settingSchema(spec: Setting, dflt: unknown): Schema {
   const withDefault = (s: Schema): Schema => (dflt === undefined ? s : { ...s, default: dflt });

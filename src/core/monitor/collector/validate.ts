@@ -1,4 +1,5 @@
 import { decodeId } from '../../otlp/ids';
+import { metricKinds } from '../../otlp/normalize';
 import { field, isObject, type Json, type JsonObject } from '../../otlp/values';
 import type { OtlpSignal } from '../types';
 
@@ -143,13 +144,6 @@ function checkLogs(doc: JsonObject, w: Walk): void {
   });
 }
 
-const metricKinds: [string, string][] = [
-  ['gauge', 'gauge'],
-  ['sum', 'sum'],
-  ['histogram', 'histogram'],
-  ['exponentialHistogram', 'exponential_histogram'],
-  ['summary', 'summary'],
-];
 
 function checkMetrics(doc: JsonObject, w: Walk): void {
   list(doc, 'resourceMetrics', 'resource_metrics', '').forEach((rmRaw, i) => {

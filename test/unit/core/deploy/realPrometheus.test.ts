@@ -13,6 +13,7 @@ import type { TargetAction, TargetDriver } from '../../../../src/core/deploy/tar
 import { evaluateAlerts, postAlertTransitions } from '../../../../src/core/monitor/alerts';
 import { defaultAlertRules } from '../../../../src/core/monitor/config';
 import { traffic } from '../monitor/callsHelpers';
+import { getJson, waitFor } from '../../realServers';
 
 /**
  * Real components (issue 6): a test service exposing request counters per version, a real Prometheus
@@ -41,27 +42,6 @@ async function freePort(): Promise<number> {
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return (server.address() as AddressInfo).port;
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-}
-
-async function getJson(url: string): Promise<unknown> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return (await res.json()) as unknown;
 }
 
 describe('deploy guard against a real Prometheus and Alertmanager', function () {

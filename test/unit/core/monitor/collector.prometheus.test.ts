@@ -4,6 +4,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCollector, type CollectorHandle } from '../../../../src/core/monitor/collector/index';
 import { freePort } from '../../../../src/core/monitor/collector/portOwner';
+import { getJson, waitFor } from '../../realServers';
 import { ids, post, tempDir, tracesRequest } from './collectorHelpers';
 
 /**
@@ -14,21 +15,6 @@ import { ids, post, tempDir, tracesRequest } from './collectorHelpers';
  */
 
 const prometheusBin = process.env.AGENTOPS_PROMETHEUS_BIN ?? '/usr/bin/prometheus';
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-}
 
 type Vector = { metric: Record<string, string>; value: [number, string] }[];
 
@@ -77,8 +63,7 @@ describe('collector /metrics scraped by a real Prometheus', function () {
   });
 
   async function query(q: string): Promise<Vector> {
-    const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`, { signal: AbortSignal.timeout(2000) });
-    const body = (await res.json()) as { status: string; data?: { result?: Vector } };
+    const body = (await getJson(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`)) as { status: string; data?: { result?: Vector } };
     if (body.status !== 'success') throw new Error(JSON.stringify(body));
     return body.data?.result ?? [];
   }
