@@ -13,24 +13,13 @@ import {
   type ChartConfiguration,
   type ChartEvent,
 } from 'chart.js';
+import { chartColours, themeColour } from '../common/theme';
 
 // Only what line and bar charts need, so the bundle stays small (no chart.js/auto).
 Chart.register(LineController, LineElement, PointElement, BarController, BarElement, CategoryScale, LinearScale, Filler, Legend, Tooltip);
 
-/** A theme colour as the webview's CSS sees it now; VS Code sets the --vscode-* variables on the document. */
-export function themeColour(name: string, fallback: string): string {
-  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
-}
-
 /** The chart palette: VS Code's chart colours, so every theme (high contrast too) gives readable lines. */
-export const palette = [
-  { variable: '--vscode-charts-blue', fallback: '#3794ff' },
-  { variable: '--vscode-charts-purple', fallback: '#b180d7' },
-  { variable: '--vscode-charts-orange', fallback: '#d18616' },
-  { variable: '--vscode-charts-green', fallback: '#89d185' },
-  { variable: '--vscode-charts-yellow', fallback: '#cca700' },
-  { variable: '--vscode-charts-red', fallback: '#f14c4c' },
-] as const;
+export const palette = [chartColours.blue, chartColours.purple, chartColours.orange, chartColours.green, chartColours.yellow, chartColours.red] as const;
 
 export interface SeriesInput {
   label: string;
@@ -119,7 +108,7 @@ export class TimeChartView {
   }
 
   applyTheme(): void {
-    const error = themeColour('--vscode-charts-red', '#f14c4c');
+    const error = themeColour(chartColours.red.variable, chartColours.red.fallback);
     this.chart.data.datasets.forEach((d, i) => {
       const s = this.series[i];
       const p = palette[s?.colour ?? 0] ?? palette[0];

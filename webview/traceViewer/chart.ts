@@ -1,6 +1,7 @@
 import { BarController, BarElement, CategoryScale, Chart, Legend, LogarithmicScale, Tooltip, type ChartConfiguration } from 'chart.js';
 import type { WireOperationStats } from '../../src/shared/traceViewerProtocol';
 import { el } from '../common/dom';
+import { chartColours, themeColour } from '../common/theme';
 import { format, ms } from './format';
 import { strings } from './strings';
 
@@ -12,15 +13,10 @@ export const chartedOperations = 15;
 
 /** labelKey: the series' name among the host's strings. */
 const series = [
-  { labelKey: 'p50', key: 'p50Ms', colour: '--vscode-charts-blue', fallback: '#3794ff' },
-  { labelKey: 'p95', key: 'p95Ms', colour: '--vscode-charts-purple', fallback: '#b180d7' },
-  { labelKey: 'p99', key: 'p99Ms', colour: '--vscode-charts-orange', fallback: '#d18616' },
+  { labelKey: 'p50', key: 'p50Ms', colour: chartColours.blue },
+  { labelKey: 'p95', key: 'p95Ms', colour: chartColours.purple },
+  { labelKey: 'p99', key: 'p99Ms', colour: chartColours.orange },
 ] as const;
-
-/** A theme colour as the webview's CSS sees it now; VS Code sets the --vscode-* variables on the document. */
-function themeColour(name: string, fallback: string): string {
-  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
-}
 
 /** The operations that account for the most time (count × mean), largest first. */
 export function topByTotalTime(operations: readonly WireOperationStats[], n = chartedOperations): WireOperationStats[] {
@@ -107,7 +103,7 @@ export class LatencyChart {
     const size = Number.parseFloat(themeColour('--vscode-font-size', '13px')) || 13;
     this.chart.data.datasets.forEach((d, i) => {
       const s = series[i];
-      if (s) d.backgroundColor = themeColour(s.colour, s.fallback);
+      if (s) d.backgroundColor = themeColour(s.colour.variable, s.colour.fallback);
     });
     const options = this.chart.options;
     options.color = text;

@@ -1,18 +1,12 @@
 import type { SpanRow } from '../../src/shared/traceViewerProtocol';
 import { el } from '../common/dom';
+import { chartColours, themeColour } from '../common/theme';
 
 /** CSS height of the strip; the canvas itself has devicePixelRatio times as many pixels. */
 const stripHeight = 48;
 
 /** Colour buckets in paint order: a later bucket wins a pixel that several cover, so errors are never hidden. */
-const buckets = [
-  { colour: '--vscode-charts-blue', fallback: '#3794ff' },
-  { colour: '--vscode-charts-yellow', fallback: '#cca700' },
-  { colour: '--vscode-charts-green', fallback: '#89d185' },
-  { colour: '--vscode-charts-orange', fallback: '#d18616' },
-  { colour: '--vscode-charts-purple', fallback: '#b180d7' },
-  { colour: '--vscode-charts-red', fallback: '#f14c4c' },
-] as const;
+const buckets = [chartColours.blue, chartColours.yellow, chartColours.green, chartColours.orange, chartColours.purple, chartColours.red] as const;
 const errorBucket = 5;
 
 function bucketOf(span: SpanRow): number {
@@ -31,10 +25,6 @@ function bucketOf(span: SpanRow): number {
     default:
       return 0;
   }
-}
-
-function themeColour(name: string, fallback: string): string {
-  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 }
 
 /**
@@ -188,7 +178,7 @@ export class Overview {
     if (!ctx || n === 0) return;
     const image = ctx.createImageData(width, height);
     const pixels = new Uint32Array(image.data.buffer);
-    const colours = buckets.map((b) => packedColour(themeColour(b.colour, b.fallback)));
+    const colours = buckets.map((b) => packedColour(themeColour(b.variable, b.fallback)));
     const dpr = window.devicePixelRatio || 1;
     const rowPx = height / n;
     // Rows taller than 3 device pixels get a bar with a gap around it (at most 6 CSS pixels high); else 1 pixel.
