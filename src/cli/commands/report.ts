@@ -37,14 +37,20 @@ export const reportCommand: CliCommand = {
   name: 'report',
   summary: 'Report on collected traces: requests, errors, latency, tokens, cost by user/project/model/agent, alerts, budgets, drift',
   usage: [
-    'report [files|dirs...] [--since D] [--until D] [--by user|project|model|agent] [--compare files|dirs] [--config agentops.yaml] [--json]',
+    'report [files|dirs...] [--since D] [--until D] [--version V] [--by user|project|model|agent] [--compare files|dirs] [--baseline-since D] [--baseline-until D] [--baseline-version V] [--config agentops.yaml] [--json]',
     'report --by project --since 7d        (reads .agentops/traces/; exit 1 when an alert of severity error fires)',
+    'report --since 1h --baseline-since 2h --baseline-until 1h     (drift: the last hour against the hour before)',
+    'report --version v2 --baseline-version v1                     (drift: version v2 against v1, in the same files)',
   ],
   options: {
     since: { type: 'string', value: 'D', description: 'Start of the window: 7d, 24h, 90m ago, or an ISO date/time (default: the first call)' },
     until: { type: 'string', value: 'D', description: 'End of the window: like --since (default: now with --since, else the last call)' },
     by: { type: 'string', value: 'DIM', description: 'Group requests, tokens and cost by user, project, model or agent' },
-    compare: { type: 'string', multiple: true, value: 'PATH', description: 'A baseline (files or dirs) to measure drift against (PSI, KS)' },
+    version: { type: 'string', value: 'V', description: 'Only the calls of this version (the version attribute, default service.version)' },
+    compare: { type: 'string', multiple: true, value: 'PATH', description: 'A baseline (files or dirs) to measure drift against (PSI, KS); default: the files reported on' },
+    'baseline-since': { type: 'string', value: 'D', description: 'The baseline: calls that ended after D (like --since)' },
+    'baseline-until': { type: 'string', value: 'D', description: 'The baseline: calls that ended before D (like --until)' },
+    'baseline-version': { type: 'string', value: 'V', description: 'The baseline: the calls of this version' },
     config: { type: 'string', value: 'FILE', description: 'Alert rules and drift thresholds: the alerts: and drift: sections (default ./agentops.yaml when present)' },
     ledger: { type: 'string', value: 'FILE', description: 'Record costs in this cost ledger and take budgets from it (default .agentops/costs.sqlite when reading .agentops/traces/)' },
   },
@@ -58,6 +64,12 @@ export const reportCommand: CliCommand = {
     if (by !== undefined && !(typeof by === 'string' && (dimensions as readonly string[]).includes(by))) {
       throw new UsageError(`--by must be one of ${dimensions.join(', ')}, got '${String(by)}'`, 'report');
     }
+    const version = typeof options.version === 'string' ? options.version : undefined;
+    const baseline = {
+      since: timeOption(options['baseline-since'], 'baseline-since', now),
+      until: timeOption(options['baseline-until'], 'baseline-until', now),
+      version: typeof options['baseline-version'] === 'string' ? options['baseline-version'] : undefined,
+    };
     const shortName = (file: string) => (file.startsWith(`${io.cwd}/`) ? file.slice(io.cwd.length + 1) : file);
     const config = await readConfig(typeof options.config === 'string' ? options.config : undefined, io, shortName);
 
@@ -75,7 +87,9 @@ export const reportCommand: CliCommand = {
     const periodFrom = Math.min(...budgetRules.map((r) => alerts.periodStart(r.period ?? 'month', until ?? now)));
     const keepFrom = since !== undefined ? Math.min(since, periodFrom) : undefined;
     const read = await monitor.readCalls(paths, {
-      ...(keepFrom !== undefined || until !== undefined ? { keep: (c: CallRecord) => (keepFrom === undefined || c.endMs >= keepFrom) && (until === undefined || c.endMs <= until) } : {}),
+      ...(keepFrom !== undefined || until !== undefined || version !== undefined
+        ? { keep: (c: CallRecord) => (keepFrom === undefined || c.endMs >= keepFrom) && (until === undefined || c.endMs <= until) && (version === undefined || c.version === version) }
+        : {}),
       ...(io.signal ? { signal: io.signal } : {}),
     });
     checkReadable(read, shortName);
@@ -141,15 +155,19 @@ export const reportCommand: CliCommand = {
 
     let drift: DriftReport | Record<string, never> = {};
     const compare = Array.isArray(options.compare) ? options.compare.filter((x): x is string => typeof x === 'string') : typeof options.compare === 'string' ? [options.compare] : [];
-    if (compare.length > 0) {
-      const baseline = await monitor.readCalls(
-        compare.map((p) => resolve(io.cwd, p)),
-        io.signal ? { signal: io.signal } : {},
-      );
-      checkReadable(baseline, shortName);
-      reportDiagnostics(baseline.diagnostics, io, shortName);
+    const windowed = baseline.since !== undefined || baseline.until !== undefined || baseline.version !== undefined;
+    if (compare.length > 0 || windowed) {
+      // The baseline: other files, or the same ones in another window or of another version (before / after a deploy, A vs B).
+      const base = await monitor.readCalls(compare.length > 0 ? compare.map((p) => resolve(io.cwd, p)) : paths, {
+        ...(windowed
+          ? { keep: (c: CallRecord) => (baseline.since === undefined || c.endMs >= baseline.since) && (baseline.until === undefined || c.endMs <= baseline.until) && (baseline.version === undefined || c.version === baseline.version) }
+          : {}),
+        ...(io.signal ? { signal: io.signal } : {}),
+      });
+      if (compare.length > 0) checkReadable(base, shortName);
+      reportDiagnostics(base.diagnostics, io, shortName);
       const { compareCalls } = await import('../../core/monitor/drift');
-      const d = compareCalls(baseline.calls, inWindow, config.drift);
+      const d = compareCalls(base.calls, inWindow, config.drift);
       drift = d;
       if (d.drifted.length > 0) {
         const worst = Math.max(0, ...d.drifted.map((k) => d[k as 'inputTokens'].psi ?? 0));

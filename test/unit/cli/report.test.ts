@@ -174,6 +174,34 @@ describe('agentops report', function () {
     assert.match(text.stdout, /Drift {5}baseline 200 requests → current 200 {2}DRIFT: inputTokens/);
   });
 
+  it('version A against B in the same files, and the hour after a deploy against the hour before (--baseline-*)', async () => {
+    const deployAt = Date.parse('2026-11-20T12:00:00Z');
+    // v1 for the hour before the deploy (inputs ~800 tokens), v2 after it (inputs ~1600): one folder, as the collector writes.
+    const calls = (first: number, n: number, fromMs: number, input: (i: number) => number) =>
+      Array.from({ length: n }, (_, i) => chatSpan(first + i, fromMs + i * 15_000, { input: input(i), output: 50 + (i % 7) }));
+    mkdirSync(join(dir, 'traces'));
+    writeFileSync(
+      join(dir, 'traces', 'traces-1.otlp.jsonl'),
+      `${otlpLine(calls(0, 200, deployAt - 3_000_000, (i) => 800 + (i % 50) * 4), { 'service.name': 'bot', 'service.version': 'v1' })}\n` +
+        `${otlpLine(calls(1000, 200, deployAt + 1000, (i) => 1600 + (i % 50) * 4), { 'service.name': 'bot', 'service.version': 'v2' })}\n`,
+    );
+    const traces = join(dir, 'traces');
+    type Drifted = { drifted: string[] };
+    const ab = await cli(['report', traces, '--version', 'v2', '--baseline-version', 'v1', '--json']);
+    assert.equal(ab.code, 0, ab.stderr);
+    const abDoc = JSON.parse(ab.stdout) as ReportJson;
+    assert.equal(abDoc.requests, 200, 'only v2 is reported on');
+    assert.deepEqual((abDoc.drift as unknown as Drifted).drifted, ['inputTokens']);
+    const around = new Date(deployAt).toISOString();
+    const windows = await cli(['report', traces, '--since', around, '--until', '2026-11-20T13:00:00Z', '--baseline-since', '2026-11-20T11:00:00Z', '--baseline-until', around, '--json']);
+    assert.equal(windows.code, 0, windows.stderr);
+    const w = JSON.parse(windows.stdout) as ReportJson;
+    assert.equal(w.requests, 200);
+    assert.deepEqual((w.drift as unknown as Drifted).drifted, ['inputTokens']);
+    const steady = JSON.parse((await cli(['report', traces, '--version', 'v1', '--baseline-version', 'v1', '--json'])).stdout) as ReportJson;
+    assert.deepEqual((steady.drift as unknown as Drifted).drifted, []);
+  });
+
   it('exit 2 for bad usage and unreadable input, naming the file and line', async () => {
     const missing = await cli(['report', 'no/such/dir', '--json']);
     assert.equal(missing.code, 2);
