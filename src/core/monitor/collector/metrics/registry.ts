@@ -42,8 +42,8 @@ abstract class Family<S> {
   protected get(raw: readonly string[]): S {
     if (raw.length !== this.labelNames.length) throw new Error(`${this.name}: ${this.labelNames.length} label values expected, got ${raw.length}`);
     // Long values (a model "name" that is a whole prompt) are cut: memory per series stays bounded too.
-    const labels = raw.map((v) => (v.length > maxLabelLength ? `${v.slice(0, maxLabelLength)}…` : v));
-    let key = labels.join('\u0000');
+    const labels = raw.some((v) => v.length > maxLabelLength) ? raw.map((v) => (v.length > maxLabelLength ? `${v.slice(0, maxLabelLength)}…` : v)) : raw;
+    let key = labels.length === 1 ? (labels[0] as string) : labels.join('\u0000');
     let s = this.series.get(key);
     if (!s) {
       let values = [...labels];
