@@ -175,6 +175,7 @@ export interface DashboardStrings {
   trends: string;
   trendHeading: string;
   trendSummary: string;
+  trendOf: string;
   day: string;
   empty: string;
 }

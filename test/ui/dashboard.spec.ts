@@ -145,5 +145,13 @@ export function dashboardSpec(ctx: UiContext): void {
       assert.ok((await rows.count()) > 0);
       assert.equal(await rows.first().locator('button.link').innerText(), 'Open traces');
     });
+
+    it('the trend charts plot the measure picked: requests per day, then cost per day', async () => {
+      const frame = await workbench.webviewFrame('#trend-metric');
+      assert.match((await frame.locator('#chart-trend-7').getAttribute('aria-label')) ?? '', /^Requests: Last 7 days: /);
+      await frame.locator('#trend-metric').selectOption('costUsd');
+      await frame.waitForFunction(`(document.getElementById('chart-trend-30')?.getAttribute('aria-label') ?? '').startsWith('Cost: ')`, undefined, { timeout: 10_000 });
+      assert.match((await frame.locator('#chart-trend-7').getAttribute('aria-label')) ?? '', /^Cost: Last 7 days: \d[\d,]* requests/);
+    });
   });
 }

@@ -61,7 +61,7 @@ export class TimeChartView {
 
   constructor(
     readonly canvas: HTMLCanvasElement,
-    private readonly formatValue: (v: number) => string,
+    private formatValue: (v: number) => string,
     onPoint: (index: number) => void,
     options: { integer?: boolean } = {},
   ) {
@@ -93,6 +93,13 @@ export class TimeChartView {
     };
     this.chart = new Chart(canvas, config);
     themed.add(this);
+  }
+
+  /** What the y axis and the tooltips count now (a trend switched from requests to cost, …); `integer`: whole ticks only. */
+  setFormat(format: (v: number) => string, integer: boolean): void {
+    this.formatValue = format;
+    const y = this.chart.options.scales?.y;
+    if (y?.ticks) (y.ticks as { precision?: number }).precision = integer ? 0 : undefined;
   }
 
   update(labels: string[], series: SeriesInput[], anomalies: readonly number[]): void {

@@ -23,6 +23,9 @@ const host = connectToHost<DashboardFromWebview, DashboardToWebview>(isDashboard
 
 let view: DashboardView = { range: '1h', latency: { kind: 'all' } };
 let data: DashboardData | undefined;
+/** What the trend charts plot per day (their tables show every measure). */
+type TrendMetric = 'requests' | 'errorRate' | 'p95' | 'tokens' | 'costUsd';
+let trendMetric: TrendMetric = 'requests';
 let built = false;
 
 interface TimeChartDef {
@@ -164,7 +167,7 @@ function build(): void {
     charts,
     costs,
     el('section', { class: 'latency-section' }, el('h2', {}, strings.latencyTable), el('div', { id: 'latency-table' })),
-    el('h2', {}, strings.trends),
+    el('div', { class: 'figure-head' }, el('h2', {}, strings.trends), trendSelect()),
     trends,
   );
   updateRangeButtons();
@@ -210,6 +213,35 @@ function costFigure(dim: CostDimension): HTMLElement {
     el('details', {}, el('summary', {}, strings.showTable), el('div', { class: 'table-wrap', id: `table-cost-${dim}` })),
   );
 }
+
+/** The measure both trend charts plot; the choice lasts while the dashboard is open. */
+function trendSelect(): HTMLSelectElement {
+  const select = el('select', { id: 'trend-metric', 'aria-label': strings.trendOf });
+  for (const [value, label] of trendMetrics()) select.append(el('option', { value, ...(value === trendMetric ? { selected: '' } : {}) }, label));
+  select.addEventListener('change', () => {
+    trendMetric = select.value as TrendMetric;
+    data?.trends.forEach(renderTrend);
+  });
+  return select;
+}
+
+function trendMetrics(): [TrendMetric, string][] {
+  return [
+    ['requests', strings.requests],
+    ['errorRate', strings.errorRateChart],
+    ['p95', strings.p95],
+    ['tokens', strings.tokens],
+    ['costUsd', strings.cost],
+  ];
+}
+
+const trendFormat: Record<TrendMetric, { format: (v: number) => string; integer: boolean }> = {
+  requests: { format: (v) => count(v), integer: true },
+  errorRate: { format: (v) => percent(v), integer: false },
+  p95: { format: (v) => ms(v), integer: false },
+  tokens: { format: (v) => count(v), integer: true },
+  costUsd: { format: (v) => usd(v), integer: false },
+};
 
 function trendFigure(days: number): HTMLElement {
   const { box, canvas } = chartCanvas(`chart-trend-${days}`);
@@ -382,12 +414,15 @@ function renderLatencyTable(d: DashboardData): void {
 
 function renderTrend(t: Trend): void {
   const labels = t.points.map((p) => new Date(p.startMs).toISOString().slice(5, 10));
-  trendCharts.get(t.days)?.update(labels, [{ label: strings.requests, data: t.points.map((p) => p.requests), colour: 0 }], []);
+  const chart = trendCharts.get(t.days);
+  const label = trendMetrics().find(([m]) => m === trendMetric)?.[1] ?? strings.requests;
+  chart?.setFormat(trendFormat[trendMetric].format, trendFormat[trendMetric].integer);
+  chart?.update(labels, [{ label, data: t.points.map((p) => p[trendMetric]), colour: 0 }], []);
   const requests = t.points.reduce((n, p) => n + p.requests, 0);
   const cost = t.points.reduce((n, p) => n + p.costUsd, 0);
   const errors = t.points.reduce((n, p) => n + (p.errorRate ?? 0) * p.requests, 0);
   const summary = format(strings.trendSummary, t.days, count(requests), count(Math.round(errors)), usd(cost));
-  document.getElementById(`chart-trend-${t.days}`)?.setAttribute('aria-label', summary);
+  document.getElementById(`chart-trend-${t.days}`)?.setAttribute('aria-label', `${label}: ${summary}`);
   replaceChildren(document.getElementById(`summary-trend-${t.days}`) as HTMLElement, summary);
   const wrap = document.getElementById(`table-trend-${t.days}`);
   if (wrap)

@@ -25,6 +25,12 @@ export interface CallsOptions {
   attributes?: Partial<MonitorAttributes>;
   /** Prices for calls that report no cost (default: the bundled genai-prices table). */
   prices?: PriceTable;
+  /**
+   * Read message content (default true): inputHash, outputText and finish reasons found only in the
+   * output messages. The dashboard and the live alerts pass false: they hold many calls for long and
+   * use none of it, so no answer text is kept and no message is parsed.
+   */
+  content?: boolean;
 }
 
 /** The longest `outputText` kept (types.ts): enough to compare answers, bounded for memory. */
@@ -64,7 +70,7 @@ export function callsFromSpans(spans: readonly Span[], options: CallsOptions = {
   const genaiMemo = new Map<Span, GenAiSpan>();
   const genai = (s: Span): GenAiSpan => {
     let g = genaiMemo.get(s);
-    if (!g) genaiMemo.set(s, (g = normalizeGenAi(s)));
+    if (!g) genaiMemo.set(s, (g = normalizeGenAi(s, { content: options.content !== false })));
     return g;
   };
   const agentOf = (s: Span): string | undefined => {

@@ -81,12 +81,12 @@ async function refresh(id: number): Promise<void> {
     let state: FileState;
     if (!known) {
       const set = await readTraceFiles([c.file], { onProgress });
-      state = { size: c.size, mtimeMs: c.mtimeMs, calls: callsFromSpans(spansOf(set.traces), { attributes: init.attributes, prices }), problems: set.diagnostics.length, changedAt: now };
+      state = { size: c.size, mtimeMs: c.mtimeMs, calls: callsFromSpans(spansOf(set.traces), { attributes: init.attributes, prices, content: false }), problems: set.diagnostics.length, changedAt: now };
     } else {
       // A file that changed is being written: follow it, so the next change costs only its new lines.
       const follower = known.follower ?? new TraceFilesReader([c.file]);
       const set = await follower.read({ onProgress });
-      state = { size: c.size, mtimeMs: c.mtimeMs, calls: callsFromSpans(spansOf(set.traces), { attributes: init.attributes, prices }), problems: set.diagnostics.length, follower, changedAt: now };
+      state = { size: c.size, mtimeMs: c.mtimeMs, calls: callsFromSpans(spansOf(set.traces), { attributes: init.attributes, prices, content: false }), problems: set.diagnostics.length, follower, changedAt: now };
     }
     files.set(c.file, state);
     bytesDone += Math.max(0, c.size - (known?.size ?? 0));

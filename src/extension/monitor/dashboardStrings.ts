@@ -74,6 +74,7 @@ export function dashboardStrings(): DashboardStrings {
     trends: l10n.t('Trends'),
     trendHeading: l10n.t('Last {0} days'),
     trendSummary: l10n.t('Last {0} days: {1} requests, {2} errors, {3}.'),
+    trendOf: l10n.t('Trend of'),
     day: l10n.t('Day'),
     empty: l10n.t('No model calls yet. Start the collector (Agent Ops: Start Trace Collector) and point an OpenTelemetry exporter at it, or choose trace files.'),
   };

@@ -128,6 +128,18 @@ describe('core/monitor/calls', () => {
       assert.equal(a?.outputText, 'Resent.');
       assert.equal(b?.outputText?.length, maxOutputText);
     });
+
+    it('content: false (the dashboard, live alerts) keeps no message text, and every figure the same', () => {
+      const spans = [chat('a', { 'gen_ai.input.messages': '[{"role":"user","parts":[{"type":"text","content":"hi"}]}]', 'gen_ai.output.messages': '[{"role":"assistant","parts":[{"type":"text","content":"hello"}]}]' })];
+      const full = only(callsFromSpans(spans));
+      const lean = only(callsFromSpans(spans, { content: false }));
+      assert.equal(full.outputText, 'hello');
+      assert.equal(lean.outputText, undefined);
+      assert.equal(lean.inputHash, undefined);
+      const { outputText: _o, inputHash: _i, finishReasons: _f, ...figures } = full;
+      const { outputText: _o2, inputHash: _i2, finishReasons: _f2, ...leanFigures } = lean;
+      assert.deepEqual(leanFigures, figures);
+    });
   });
 
   describe('readCalls', () => {
