@@ -151,3 +151,13 @@ export const durationSchema = (description: string): Schema => ({
     { type: 'string', pattern: '^\\s*(\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)\\s*)+$' },
   ],
 });
+
+/** An absolute http(s) URL (webhooks, Alertmanager). */
+export function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

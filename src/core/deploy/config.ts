@@ -27,7 +27,7 @@
  * with a half-read configuration is worse than no deploy, so any problem means no config.
  */
 import { isMap, isScalar, isSeq, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
-import { describeNode, durationSchema, fieldPath, keyText, parseAgentopsYaml, positionOf, ProblemSink, sectionOf, suggest, type AgentopsYaml, type ConfigPath, type ConfigProblem, type Schema } from '../config/agentopsYaml';
+import { describeNode, durationSchema, fieldPath, isHttpUrl, keyText, parseAgentopsYaml, positionOf, ProblemSink, sectionOf, suggest, type AgentopsYaml, type ConfigPath, type ConfigProblem, type Schema } from '../config/agentopsYaml';
 
 export type { ConfigProblem } from '../config/agentopsYaml';
 
@@ -838,15 +838,6 @@ function last(path: ConfigPath): string {
   let i = path.length - 1;
   while (i > 0 && typeof path[i] === 'number') i--;
   return fieldPath(path.slice(i));
-}
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 /** Common token shapes (OpenAI, GitHub, Slack, AWS, Stripe), or a long run of letters and digits without separators. */

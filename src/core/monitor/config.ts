@@ -23,7 +23,7 @@
  * run: monitoring with one rule missing is better than none. The CLI still exits 2 on any problem.
  */
 import { isMap, isScalar, isSeq, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
-import { describeNode, durationSchema, keyText, parseAgentopsYaml, ProblemSink, sectionOf, suggest, type AgentopsYaml, type ConfigPath, type ConfigProblem, type Schema } from '../config/agentopsYaml';
+import { describeNode, durationSchema, isHttpUrl, keyText, parseAgentopsYaml, ProblemSink, sectionOf, suggest, type AgentopsYaml, type ConfigPath, type ConfigProblem, type Schema } from '../config/agentopsYaml';
 import { parseDurationText } from '../deploy/config';
 
 export type { ConfigProblem } from '../config/agentopsYaml';
@@ -284,15 +284,6 @@ function readAlerts(map: YAMLMap, config: MonitorConfig, sink: ProblemSink): voi
       }
       config.alerts.alertmanager = { url: s };
     } else unknown(sink, pair, ['alerts'], key, 'alerts', alertsKeys);
-  }
-}
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
   }
 }
 
