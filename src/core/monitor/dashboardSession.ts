@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { CostDimension, DashboardData, DashboardView, TimeChart } from '../../shared/dashboardProtocol';
 import type { ReadProgress } from '../otlp/model';
 import { plainPriceInputs, type PriceInputs } from '../tokens/pricing/inputs';
-import { deserializeError, startWorker, type SerializedError } from '../worker';
+import { startWorker, WorkerClient, type SerializedError } from '../worker';
 import type { CallRef } from './aggregate';
 import type { Alert, AlertTransition } from './alerts';
 import type { AlertRule } from './config';
@@ -98,71 +98,30 @@ export function openDashboardSession(options: DashboardSessionOptions): Dashboar
 }
 
 class WorkerDashboardSession implements DashboardSession {
-  closed: Error | undefined;
-  private readonly pending = new Map<number, { resolve(v: DashboardModel | AlertsResult): void; reject(e: Error): void }>();
-  private nextId = 1;
+  private readonly client: WorkerClient<ReadProgress>;
 
-  constructor(
-    private readonly worker: Worker,
-    private readonly options: DashboardSessionOptions,
-    private readonly maxMemoryMb: number,
-  ) {
-    worker.on('message', (m: DashboardResponse) => this.receive(m));
-    worker.on('error', (err: Error) => this.stopped(this.describe(err)));
-    worker.on('exit', (code) => this.stopped(new Error(`the dashboard reader stopped unexpectedly (exit code ${code})`)));
-  }
-
-  update(request: UpdateRequest): Promise<DashboardModel> {
-    return this.call({ id: this.nextId++, method: 'update', request }) as Promise<DashboardModel>;
-  }
-
-  alerts(request: AlertsRequest): Promise<AlertsResult> {
-    return this.call({ id: this.nextId++, method: 'alerts', request }) as Promise<AlertsResult>;
-  }
-
-  private call(m: DashboardRequest): Promise<DashboardModel | AlertsResult> {
-    if (this.closed) return Promise.reject(this.closed);
-    return new Promise((resolve, reject) => {
-      this.pending.set(m.id, { resolve, reject });
-      this.worker.postMessage(m);
+  constructor(worker: Worker, options: DashboardSessionOptions, maxMemoryMb: number) {
+    this.client = new WorkerClient<ReadProgress>(worker, {
+      what: 'the dashboard reader',
+      outOfMemory: () => `the dashboard's trace files need more than ${maxMemoryMb} MB of memory; its reader was stopped (the editor was not affected)`,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.onClose ? { onStopped: options.onClose } : {}),
     });
   }
 
+  get closed(): Error | undefined {
+    return this.client.closed;
+  }
+
+  update(request: UpdateRequest): Promise<DashboardModel> {
+    return this.client.request((id) => ({ id, method: 'update', request }) satisfies DashboardRequest);
+  }
+
+  alerts(request: AlertsRequest): Promise<AlertsResult> {
+    return this.client.request((id) => ({ id, method: 'alerts', request }) satisfies DashboardRequest);
+  }
+
   dispose(): void {
-    this.close(new DOMException('the dashboard was closed', 'AbortError'));
-  }
-
-  private stopped(reason: Error): void {
-    if (this.closed) return;
-    this.close(reason);
-    this.options.onClose?.(reason);
-  }
-
-  private close(reason: Error): void {
-    if (this.closed) return;
-    this.closed = reason;
-    for (const p of this.pending.values()) p.reject(reason);
-    this.pending.clear();
-    void this.worker.terminate();
-  }
-
-  private describe(err: Error): Error {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_OUT_OF_MEMORY') return err;
-    const e = new Error(`the dashboard's trace files need more than ${this.maxMemoryMb} MB of memory; its reader was stopped (the editor was not affected)`);
-    e.name = 'OutOfMemoryError';
-    return e;
-  }
-
-  private receive(m: DashboardResponse): void {
-    if (this.closed) return;
-    if (m.type === 'progress') {
-      if (this.pending.has(m.id)) this.options.onProgress?.(m.progress);
-      return;
-    }
-    const p = this.pending.get(m.id);
-    if (!p) return;
-    this.pending.delete(m.id);
-    if (m.type === 'error') p.reject(deserializeError(m.error));
-    else p.resolve(m.value);
+    this.client.close(new DOMException('the dashboard was closed', 'AbortError'));
   }
 }

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { plainPriceInputs } from '../tokens/pricing/inputs';
-import { abortError, deserializeError, startWorker } from '../worker';
+import { abortError, startWorker, WorkerClient } from '../worker';
 import type { SearchQuery, SpanDetail, TraceListItem, WireDiagnostic, WireModelStats, WireOperationStats, WireTraceDiff } from '../../shared/traceViewerProtocol';
 import type { ReadProgress } from './model';
 import { defaultMaxMemoryMb } from './workerProtocol';
@@ -94,40 +94,28 @@ export async function openTraceSession(options: TraceSessionOptions): Promise<Tr
   }
 }
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(err: Error): void;
-}
-
 class WorkerTraceSession implements TraceSession {
   priceProblems: readonly PriceProblem[] = [];
-  closed: Error | undefined;
   opened = false;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private readonly client: WorkerClient<ReadProgress>;
 
-  constructor(
-    private readonly worker: Worker,
-    private readonly options: TraceSessionOptions,
-    private readonly maxMemoryMb: number,
-  ) {
-    worker.on('message', (m: SessionResponse) => this.receive(m));
-    worker.on('error', (err) => this.stopped(this.describe(err)));
-    worker.on('exit', (code) => this.stopped(new Error(`the trace reader stopped unexpectedly (exit code ${code})`)));
+  constructor(worker: Worker, options: TraceSessionOptions, maxMemoryMb: number) {
+    this.client = new WorkerClient<ReadProgress>(worker, {
+      what: 'the trace reader',
+      outOfMemory: () => `reading ${options.files.join(', ')} needs more than the trace reader's ${maxMemoryMb} MB of memory; it was stopped (the editor was not affected)`,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      onNotice: (m) => {
+        if ((m as SessionResponse).type === 'priceProblems') this.priceProblems = (m as { problems: PriceProblem[] }).problems;
+      },
+      // Told once the session was open: before that, opening fails with the reason.
+      onStopped: (reason) => {
+        if (this.opened) options.onClose?.(reason);
+      },
+    });
   }
 
-  /** The worker went away by itself: fail what waits, and tell the owner once the session was open. */
-  private stopped(reason: Error): void {
-    if (this.closed) return;
-    this.close(reason);
-    if (this.opened) this.options.onClose?.(reason);
-  }
-
-  private describe(err: Error): Error {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_OUT_OF_MEMORY') return err;
-    const e = new Error(`reading ${this.options.files.join(', ')} needs more than the trace reader's ${this.maxMemoryMb} MB of memory; it was stopped (the editor was not affected)`);
-    e.name = 'OutOfMemoryError';
-    return e;
+  get closed(): Error | undefined {
+    return this.client.closed;
   }
 
   list = () => this.call('list');
@@ -152,36 +140,10 @@ class WorkerTraceSession implements TraceSession {
 
   /** Ends the session: rejects what is pending with `reason` (and every later request), terminates the worker. */
   close(reason: Error): void {
-    if (this.closed) return;
-    this.closed = reason;
-    for (const p of this.pending.values()) p.reject(reason);
-    this.pending.clear();
-    void this.worker.terminate();
+    this.client.close(reason);
   }
 
   private call<M extends SessionMethod>(method: M, ...args: Parameters<SessionMethods[M]>): Promise<ReturnType<SessionMethods[M]>> {
-    if (this.closed) return Promise.reject(this.closed);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.worker.postMessage({ id, method, args } as SessionRequest);
-    });
-  }
-
-  private receive(m: SessionResponse): void {
-    if (this.closed) return;
-    if (m.type === 'priceProblems') {
-      this.priceProblems = m.problems;
-      return;
-    }
-    if (m.type === 'progress') {
-      if (this.pending.has(m.id)) this.options.onProgress?.(m.progress);
-      return;
-    }
-    const p = this.pending.get(m.id);
-    if (!p) return;
-    this.pending.delete(m.id);
-    if (m.type === 'result') p.resolve(m.value);
-    else p.reject(deserializeError(m.error));
+    return this.client.request((id) => ({ id, method, args }) as SessionRequest);
   }
 }
