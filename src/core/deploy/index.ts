@@ -42,7 +42,7 @@ export {
   type ConfigProblem,
 } from './config';
 export { assign, bucketOf, bucketCount, candidateBuckets, murmur3x86_32, type Assignment, type Variant } from './assignment';
-export { runDeploy, promote, abort, rollback, resume, interruptedDeploy, outcomeOk, EngineError, type RunDeployOptions, type RollbackOptions, type PromoteOptions, type DriveOptions, type EngineBase, type EngineEvent, type DeployOutcome, type OutcomeKind, type PlanStep } from './engine/index';
+export { runDeploy, promote, abort, rollback, resume, interruptedDeploy, nextCanaryStep, outcomeOk, EngineError, type RunDeployOptions, type RollbackOptions, type PromoteOptions, type DriveOptions, type EngineBase, type EngineEvent, type DeployOutcome, type OutcomeKind, type PlanStep } from './engine/index';
 export { createGuard, otlpGuard, prometheusGuard, parsePromResponse, judgeCounts, countSpans, otlpSourceFiles, type GuardFn, type GuardRequest, type Verdict, type PromValue, type PromGuardOptions, type SpanCounts } from './guard/index';
 
 // --- Shared with the other agentops.yaml sections ---

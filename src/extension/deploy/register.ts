@@ -332,7 +332,9 @@ class DeployCommands {
     if (!env) return undefined;
     const running = inFlight.find((d) => d.environment === envName);
     // A paused canary goes on to its next step (Argo Rollouts' promote); "all traffic" skips the rest.
-    const next = running && running.status === 'paused' && running.strategy === 'canary' && env.strategy.type === 'canary' ? env.strategy.steps.find((w) => w > (running.weights[running.version] ?? 0)) : undefined;
+    const steps = running && running.status === 'paused' && running.strategy === 'canary' && env.strategy.type === 'canary' ? env.strategy.steps : undefined;
+    const nextIndex = steps && running ? (await this.service.core()).nextCanaryStep(steps, running) : undefined;
+    const next = nextIndex === undefined ? undefined : steps?.[nextIndex];
     let full = options.full === true || next === undefined;
     if (options.yes !== true) {
       const summary = running ? vscode.l10n.t('{0}: {1} ({2})', running.version, statusText(running.status), weightsText(running.weights)) : vscode.l10n.t('No deploy is in flight.');

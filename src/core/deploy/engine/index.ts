@@ -520,8 +520,7 @@ export async function promote(o: PromoteOptions): Promise<DeployOutcome> {
   o.ledger.appendEvent(d.id, 'promote-requested', { actor: o.actor, reason: o.reason ?? null, full: o.full === true });
   const steps = env.strategy.type === 'canary' && d.strategy === 'canary' ? env.strategy.steps : undefined;
   if (steps && !o.full && d.status === 'paused') {
-    const at = d.weights[d.version] ?? 0;
-    const next = steps.findIndex((w) => w > at);
+    const next = nextCanaryStep(steps, d) ?? -1;
     const run = runOf(o, env, d);
     return run.drive(async () => {
       run.to('paused', 'in-progress', { note: `promoted by ${o.actor}${o.reason ? `: ${o.reason}` : ''}; ${next === -1 ? 'to 100%' : `on to step ${next + 1} (${steps[next]}%)`}` });
@@ -540,6 +539,13 @@ export async function promote(o: PromoteOptions): Promise<DeployOutcome> {
   d = o.ledger.transition(d.id, from, 'succeeded', { weights: { [d.version]: 100 }, note: `promoted by ${o.actor}${o.reason ? `: ${o.reason}` : ''}`, ...revision(r) });
   emit({ kind: 'status', message: 'succeeded (promoted)' });
   return { outcome: 'succeeded', deploy: d, checks: o.ledger.checks(d.id) };
+}
+
+/** The index of the canary step after the deploy's weight now; undefined when it is at the last one. */
+export function nextCanaryStep(steps: readonly number[], d: Pick<Deploy, 'version' | 'weights'>): number | undefined {
+  const at = d.weights[d.version] ?? 0;
+  const i = steps.findIndex((w) => w > at);
+  return i === -1 ? undefined : i;
 }
 
 /** The environment's newest real deploy, when it was interrupted (its process died mid-way and reconcile marked it). */
