@@ -5,6 +5,7 @@ import type { Frame } from 'playwright-core';
 import type { Workbench } from '../harness/workbench';
 import { assertStrictCsp } from './aboutPanel';
 import type { UiContext } from './uiContext';
+import { paintedPixels } from './canvas';
 
 interface Generated {
   lines: string[];
@@ -107,13 +108,7 @@ export function dashboardSpec(ctx: UiContext): void {
       assert.match(await card(frame, 'cost'), /^\$\d/);
       assert.match(await frame.locator('.card[data-card="errors"] .card-sub').innerText(), /\d+(\.\d)?% error rate/);
       // The charts are drawn: the requests chart's canvas has painted pixels; its text summary names the burst.
-      const painted = await frame.evaluate<number>(`(() => {
-        const c = document.getElementById('chart-requests');
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-        return n;
-      })()`);
+      const painted = await paintedPixels(frame, 'chart-requests');
       assert.ok(painted > 1000, `${painted} pixels painted`);
       assert.match((await frame.locator('#chart-requests').getAttribute('aria-label')) ?? '', /Requests per second: \d+ points .* [1-9]\d* unusual\./);
       assert.match(await frame.locator('figure[data-cost="user"] .chart-summary').innerText(), /alice: \$/);

@@ -5,6 +5,7 @@ import type { Frame } from 'playwright-core';
 import { manyTraces } from '../harness/traceFixtures';
 import type { Workbench } from '../harness/workbench';
 import type { UiContext } from './uiContext';
+import { paintedPixels } from './canvas';
 
 /**
  * Records the webview's CSP violations in window.cspViolations from now on. A style attribute set on purpose
@@ -98,13 +99,7 @@ export function traceViewerSpec(ctx: UiContext): void {
       // The chart: a canvas with a size, and bars drawn on it.
       const box = await frame.locator('canvas#latency-chart').boundingBox();
       assert.ok(box && box.width > 100 && box.height > 100, `chart size ${JSON.stringify(box)}`);
-      const painted = await frame.evaluate<number>(`(() => {
-        const c = document.getElementById('latency-chart');
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-        return n;
-      })()`);
+      const painted = await paintedPixels(frame, 'latency-chart');
       assert.ok(painted > 1000, `${painted} pixels painted`);
       assert.deepEqual(await frame.evaluate<string[]>('window.cspViolations'), []);
       await frame.locator('#back').focus();
