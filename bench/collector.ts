@@ -165,7 +165,8 @@ export async function benchCollector(): Promise<void> {
   console.log(`  this process now: RSS ${(mu.rss / 1024 / 1024).toFixed(0)} MB, heap ${(mu.heapUsed / 1024 / 1024).toFixed(0)} MB\n`);
 }
 
-if (require.main === module) {
+// Run on its own from source (npx tsx bench/collector.ts); bundled into out/bench/run.js, run.ts calls it (once).
+if (require.main === module && __filename.endsWith('.ts')) {
   benchCollector().catch((err: unknown) => {
     console.error(err);
     process.exit(1);
